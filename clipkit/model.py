@@ -1,0 +1,102 @@
+"""clipkit's own caption model: small, frozen, integer milliseconds.
+
+Readers turn bytes into a :class:`Transcript` (timed words); the segmenter turns
+words into :class:`Cue` objects; writers turn cues into bytes.  Third-party types
+(pysrt, webvtt-py, yt-dlp, ffmpeg-python) never appear here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+SOUND_TAG = re.compile(r"^\[[^\[\]]*\]$")
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One spoken word (or one sound tag such as ``[Music]``) and when it is spoken."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+    speaker_change: bool = False  # a new speaker starts with this word (">>" in the source)
+    line_start: bool = False  # the first word of a line as the source typed it
+
+    def __post_init__(self) -> None:
+        if self.start_ms < 0:
+            raise ValueError(f"word {self.text!r} starts before zero ({self.start_ms} ms)")
+        if self.end_ms < self.start_ms:
+            raise ValueError(f"word {self.text!r} ends before it starts")
+        if not self.text or self.text != self.text.strip():
+            raise ValueError(f"word text must be non-empty and unpadded: {self.text!r}")
+
+    @property
+    def is_sound_tag(self) -> bool:
+        return bool(SOUND_TAG.match(self.text))
+
+    def shifted(self, offset_ms: int) -> Word:
+        return replace(self, start_ms=self.start_ms + offset_ms, end_ms=self.end_ms + offset_ms)
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One caption on screen: its time span and its (already laid-out) lines."""
+
+    start_ms: int
+    end_ms: int
+    lines: tuple[str, ...]
+    words: tuple[Word, ...] = field(default=(), compare=True)
+
+    def __post_init__(self) -> None:
+        if self.start_ms < 0:
+            raise ValueError(f"cue starts before zero ({self.start_ms} ms)")
+        if self.end_ms <= self.start_ms:
+            raise ValueError(f"cue must end after it starts ({self.start_ms}..{self.end_ms} ms)")
+        if not self.lines or not all(line.strip() for line in self.lines):
+            raise ValueError("cue needs at least one non-empty line")
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def duration_ms(self) -> int:
+        return self.end_ms - self.start_ms
+
+    def shifted(self, offset_ms: int) -> Cue:
+        return replace(
+            self,
+            start_ms=self.start_ms + offset_ms,
+            end_ms=self.end_ms + offset_ms,
+            words=tuple(w.shifted(offset_ms) for w in self.words),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """Every word once, in spoken order, with the format it was read from."""
+
+    words: tuple[Word, ...]
+    source_format: str = ""
+    language: str = ""
+
+    def __post_init__(self) -> None:
+        for before, after in zip(self.words, self.words[1:]):
+            if after.start_ms < before.start_ms:
+                raise ValueError(
+                    f"words out of order: {before.text!r}@{before.start_ms} "
+                    f"then {after.text!r}@{after.start_ms}"
+                )
+
+    @property
+    def end_ms(self) -> int:
+        return self.words[-1].end_ms if self.words else 0
+
+
+def format_timestamp(ms: int, separator: str = ".") -> str:
+    """``HH:MM:SS.mmm`` (or with ``,`` for SRT)."""
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"
