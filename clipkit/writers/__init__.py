@@ -1,0 +1,117 @@
+"""Writers: cues in, bytes out.
+
+One module per output format, each a plain function ``write(cues, transcript, options) -> str``
+registered in :data:`WRITERS` under its format id.  :func:`render` does what every format
+shares: shifting the times, line endings, the byte order mark and encoding to UTF-8.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from clipkit.errors import OutputError
+from clipkit.model import Cue, Transcript, Word
+from clipkit.writers import json_writer, srt, txt, vtt
+
+__all__ = [
+    "EXTENSIONS",
+    "WRITERS",
+    "WriteOptions",
+    "Writer",
+    "render",
+    "shift_cues",
+    "shift_words",
+    "shown_words",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOptions:
+    """How the bytes are laid out; the caption policy itself lives in CaptionStyle."""
+
+    bom: bool = False  # start with a UTF-8 byte order mark (some Windows editors want it)
+    crlf: bool = False  # end lines with CR LF instead of LF
+    shift_ms: int = 0  # added to every time; what falls before zero is clipped or dropped
+    words_vtt: bool = False  # WebVTT only: a <HH:MM:SS.mmm> tag before every word of a cue
+
+
+class Writer(Protocol):
+    def __call__(
+        self, cues: Sequence[Cue], transcript: Transcript, options: WriteOptions
+    ) -> str: ...
+
+
+WRITERS: dict[str, Writer] = {
+    "srt": srt.write,
+    "vtt": vtt.write,
+    "json": json_writer.write,
+    "txt": txt.write,
+}
+
+#: The file extension (with the dot) each output format is written with.
+EXTENSIONS: dict[str, str] = {format_id: f".{format_id}" for format_id in WRITERS}
+
+
+def render(
+    cues: Sequence[Cue],
+    transcript: Transcript,
+    format_id: str,
+    options: WriteOptions | None = None,
+) -> bytes:
+    """The file content for ``cues`` in the output format ``format_id``."""
+    options = options or WriteOptions()
+    try:
+        writer = WRITERS[format_id]
+    except KeyError:
+        raise OutputError(
+            f"unknown output format {format_id!r} (choose from {', '.join(WRITERS)})"
+        ) from None
+    if options.shift_ms:
+        cues = shift_cues(cues, options.shift_ms)
+        transcript = replace(
+            transcript, words=tuple(shift_words(transcript.words, options.shift_ms))
+        )
+    text = writer(cues, transcript, options)
+    if options.crlf:
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    data = text.encode("utf-8")
+    return b"\xef\xbb\xbf" + data if options.bom else data
+
+
+def shift_words(words: Sequence[Word], offset_ms: int) -> list[Word]:
+    """Every word moved by ``offset_ms``; words that end up wholly before zero are dropped."""
+    shifted: list[Word] = []
+    for word in words:
+        start, end = word.start_ms + offset_ms, word.end_ms + offset_ms
+        if end < 0 or (start < 0 and end == 0):
+            continue
+        shifted.append(replace(word, start_ms=max(start, 0), end_ms=end))
+    return shifted
+
+
+def shift_cues(cues: Sequence[Cue], offset_ms: int) -> list[Cue]:
+    """Every cue moved by ``offset_ms``.
+
+    A cue that ends at or before zero is dropped; one that straddles zero starts at zero
+    (its text stays whole: cutting words out of a caption would change what it says).
+    """
+    shifted: list[Cue] = []
+    for cue in cues:
+        start, end = cue.start_ms + offset_ms, cue.end_ms + offset_ms
+        if end <= 0:
+            continue
+        words = tuple(
+            replace(w, start_ms=max(w.start_ms + offset_ms, 0), end_ms=max(w.end_ms + offset_ms, 0))
+            for w in cue.words
+        )
+        shifted.append(replace(cue, start_ms=max(start, 0), end_ms=end, words=words))
+    return shifted
+
+
+def shown_words(cues: Sequence[Cue], transcript: Transcript) -> tuple[Word, ...]:
+    """The words the cues show (so style choices such as dropping sound tags hold),
+    or the transcript's words when the cues carry none."""
+    words = tuple(word for cue in cues for word in cue.words)
+    return words or transcript.words
