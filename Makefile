@@ -1,0 +1,69 @@
+# clipkit: `make demo` converts the bundled sample, `make test` runs every check.
+# Both install what they need first (system packages via apt-get, Python ones into .venv).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SAMPLE := media/avWhreBUYF0.md
+OUT    := out
+SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+SYSTEM_PACKAGES := ffmpeg espeak-ng
+
+.PHONY: setup system-packages demo test lint clean
+
+setup: system-packages $(VENV)/.installed
+
+# apt-get only when something is missing, so a second `make` needs neither network nor sudo
+system-packages:
+	@missing=""; \
+	for tool in $(SYSTEM_PACKAGES); do \
+		command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; \
+	done; \
+	$(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing system packages:$$missing"; \
+		$(SUDO) apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+demo: setup
+	mkdir -p $(OUT)
+	$(BIN)/clipkit convert $(SAMPLE) -o $(OUT)/avWhreBUYF0.srt
+	$(BIN)/clipkit convert $(SAMPLE) -o $(OUT)/avWhreBUYF0.vtt
+	@$(BIN)/python -c "$$DEMO_SUMMARY" $(OUT)/avWhreBUYF0.srt $(OUT)/avWhreBUYF0.vtt
+	@# ---- clip step (the clip engineer adds the `clipkit clip ...` commands here) ----
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache
+
+# What the demo wrote, read back with pysrt and webvtt-py.
+define DEMO_SUMMARY
+import sys, pysrt, webvtt
+for path in sys.argv[1:]:
+    if path.endswith(".srt"):
+        cues = [(c.start.ordinal, c.end.ordinal, c.text.split("\n")) for c in pysrt.open(path)]
+    else:
+        cues = [(c.start_time.in_milliseconds(), c.end_time.in_milliseconds(), c.text.split("\n"))
+                for c in webvtt.read(path)]
+    lines = [line for _, _, text in cues for line in text]
+    words = sum(len(line.split()) for line in lines)
+    print(f"{path}: {len(cues)} cues, {words} words, last cue ends at {cues[-1][1] / 1000:.1f} s, "
+          f"longest line {max(map(len, lines))} chars, at most {max(len(t) for _, _, t in cues)} lines a cue")
+start, end, text = cues[len(cues) // 2]
+print(f"  e.g. {start / 1000:.3f} -> {end / 1000:.3f} s: " + " / ".join(text))
+endef
+export DEMO_SUMMARY
