@@ -1,0 +1,125 @@
+"""Cut one span out of a video: frame-accurate re-encode (default) or stream copy.
+
+Accurate mode seeks on the input (``-ss`` before ``-i``), which makes ffmpeg decode
+from the previous keyframe and drop frames until the requested one, then encodes
+H.264/AAC with ``+faststart`` and a short audio fade at each edge so the cut does not
+click.  Copy mode cannot start between keyframes: callers pass the keyframe time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import ffmpeg
+
+VideoTransform = Callable[[Any], Any]
+"""Takes and returns an ffmpeg-python video stream (e.g. crop, burn captions)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EncodeSettings:
+    crf: int = 20
+    preset: str = "veryfast"
+    audio_bitrate: str = "160k"
+    fade_ms: int = 20
+    threads: int = 0  # 0: ffmpeg decides
+
+
+def seconds(ms: int) -> str:
+    return f"{ms / 1000:.3f}"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where to seek (``-ss``) and how long to keep (``-t``), as ffmpeg argument text.
+
+    With a frame rate, both are derived from whole frame numbers: ``-ss`` is rounded
+    down to the microsecond so the requested frame is never dropped, and ``-t`` is
+    exactly the frame count times the frame duration.
+    """
+
+    seek: str
+    length: str
+    duration_ms: int
+
+    @classmethod
+    def of(cls, start_ms: int, end_ms: int, frame_rate: Fraction | None = None) -> Span:
+        if end_ms <= start_ms:
+            raise ValueError(f"empty span {start_ms}..{end_ms} ms")
+        if not frame_rate:
+            return cls(seconds(start_ms), seconds(end_ms - start_ms), end_ms - start_ms)
+        first = round(Fraction(start_ms, 1000) * frame_rate)
+        last = max(first + 1, round(Fraction(end_ms, 1000) * frame_rate))
+        seek_us = math.floor(Fraction(first * 1_000_000) / frame_rate)
+        length_us = round(Fraction((last - first) * 1_000_000) / frame_rate)
+        return cls(f"{seek_us / 1e6:.6f}", f"{length_us / 1e6:.6f}", round(length_us / 1000))
+
+
+def accurate_cut_command(
+    source: str | Path,
+    start_ms: int,
+    end_ms: int,
+    output: str | Path,
+    settings: EncodeSettings | None = None,
+    transform: VideoTransform | None = None,
+    frame_rate: Fraction | None = None,
+) -> list[str]:
+    settings = settings or EncodeSettings()
+    span = Span.of(start_ms, end_ms, frame_rate)
+    duration_ms = span.duration_ms
+    source_stream = ffmpeg.input(str(source), ss=span.seek)
+    video = source_stream.video
+    if transform is not None:
+        video = transform(video)
+    audio = source_stream.audio
+    fade = min(settings.fade_ms, duration_ms // 2)
+    if fade > 0:
+        audio = audio.filter("afade", t="in", st=0, d=seconds(fade)).filter(
+            "afade", t="out", st=seconds(duration_ms - fade), d=seconds(fade)
+        )
+    out = ffmpeg.output(
+        video,
+        audio,
+        str(output),
+        t=span.length,
+        vcodec="libx264",
+        crf=settings.crf,
+        preset=settings.preset,
+        pix_fmt="yuv420p",
+        acodec="aac",
+        audio_bitrate=settings.audio_bitrate,
+        movflags="+faststart",
+        map_chapters=-1,
+        **({"threads": settings.threads} if settings.threads else {}),
+    )
+    return _compile(out)
+
+
+def copy_cut_command(
+    source: str | Path, start_ms: int, end_ms: int, output: str | Path
+) -> list[str]:
+    """Stream copy from ``start_ms`` (which should be a keyframe) to ``end_ms``."""
+    if end_ms <= start_ms:
+        raise ValueError(f"empty span {start_ms}..{end_ms} ms")
+    source_stream = ffmpeg.input(str(source), ss=seconds(start_ms))
+    out = ffmpeg.output(
+        source_stream.video,
+        source_stream.audio,
+        str(output),
+        t=seconds(end_ms - start_ms),
+        c="copy",
+        avoid_negative_ts="make_zero",
+        movflags="+faststart",
+        map_chapters=-1,
+    )
+    return _compile(out)
+
+
+def _compile(out: Any) -> list[str]:
+    argv = list(ffmpeg.compile(out.overwrite_output(), cmd="ffmpeg"))
+    return [argv[0], "-hide_banner", "-nostdin", *argv[1:]]
