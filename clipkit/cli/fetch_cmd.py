@@ -1,0 +1,195 @@
+"""``clipkit fetch``: a talk, its captions and its metadata into one folder per video."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from clipkit.errors import ClipkitError
+from clipkit.fetch import (
+    FFMPEG_INSTALL_HINT,
+    DownloadProgress,
+    FetchOptions,
+    browser_spec_error,
+    fetch,
+    ffmpeg_available,
+    parse_url_list,
+    read_url_list,
+)
+
+EXAMPLES = """\
+examples:
+  clipkit fetch https://www.youtube.com/watch?v=avWhreBUYF0
+                                   media/avWhreBUYF0/: MP4, captions, rebuilt SRT/VTT, manifest
+  clipkit fetch -a urls.txt --out talks/ --max-height 720
+                                   a batch, one URL a line (# comments)
+  clipkit fetch URL --captions-only --lang de
+                                   German captions only, no video
+  clipkit fetch URL --cookies-from-browser firefox
+                                   for videos that need you signed in
+
+Running the same command again downloads nothing for folders that are complete (they have a
+manifest.json); an interrupted download resumes from its .part file.
+
+exit status: 0 all fetched, 1 some video failed (one line each on stderr), 2 usage error,
+  130 interrupted.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "fetch",
+        help="download a talk with its captions (yt-dlp) and rebuild the captions",
+        description="Download videos with yt-dlp into one folder each (MP4, the original "
+        "captions, info JSON, rebuilt SRT and VTT, chapters as a highlight file, a manifest).",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("urls", nargs="*", metavar="URL", help="video or playlist URLs")
+    parser.add_argument(
+        "-a",
+        "--batch-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="read URLs from FILE, one a line ('-' for stdin); may be repeated",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("media"), metavar="DIR", help="default: media/"
+    )
+    parser.add_argument(
+        "--max-height",
+        type=_positive_int,
+        default=1080,
+        metavar="N",
+        help="best video up to N pixels high (default 1080)",
+    )
+    parser.add_argument("--lang", default="en", help="caption language (default en)")
+    parser.add_argument(
+        "--captions-only", action="store_true", help="captions and metadata, no video"
+    )
+    cookies = parser.add_mutually_exclusive_group()
+    cookies.add_argument("--cookies", type=Path, metavar="FILE", help="a Netscape cookies.txt")
+    cookies.add_argument(
+        "--cookies-from-browser",
+        metavar="BROWSER",
+        help="take cookies from a browser: BROWSER[+KEYRING][:PROFILE][::CONTAINER]",
+    )
+    parser.add_argument(
+        "--retries", type=_positive_int, default=10, metavar="N", help="per file (default 10)"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        urls = list(args.urls)
+        for name in args.batch_file:
+            urls += parse_url_list(sys.stdin.read()) if name == "-" else read_url_list(name)
+    except ClipkitError as exc:
+        _say(f"clipkit fetch: {exc}")
+        return 1
+    if not urls:
+        _say("clipkit fetch: no URL given (pass URLs or -a FILE)")
+        return 2
+    if args.cookies_from_browser and (problem := browser_spec_error(args.cookies_from_browser)):
+        _say(f"clipkit fetch: --cookies-from-browser: {problem}")
+        return 2
+    if args.cookies is not None and not args.cookies.is_file():
+        _say(f"clipkit fetch: --cookies: no such file: {args.cookies}")
+        return 2
+    try:
+        options = FetchOptions(
+            out_dir=args.out,
+            max_height=args.max_height,
+            lang=args.lang,
+            captions_only=args.captions_only,
+            cookies=args.cookies,
+            cookies_from_browser=args.cookies_from_browser,
+            retries=args.retries,
+        )
+    except ValueError as exc:
+        _say(f"clipkit fetch: {exc}")
+        return 2
+    if not options.captions_only and not ffmpeg_available():
+        _say(f"clipkit fetch: {FFMPEG_INSTALL_HINT}")
+        return 1
+
+    bars = _ProgressBars(enabled=not args.no_progress)
+    done = failed = 0
+    try:
+        for outcome in fetch(urls, options, bars.update):
+            bars.close_all()
+            if outcome.result is not None:
+                done += 1
+                result = outcome.result
+                state = "already complete" if result.skipped else "fetched"
+                print(f"{result.folder}: {state} ({result.title})", flush=True)
+            else:
+                failed += 1
+                _say(f"clipkit fetch: {outcome.error}")
+    finally:
+        bars.close_all()
+    if failed:
+        _say(f"clipkit fetch: {failed} of {done + failed} failed")
+        return 1
+    return 0
+
+
+class _ProgressBars:
+    """One tqdm bar per file being downloaded (bytes, speed, ETA)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bars: dict[str, tqdm[Any]] = {}
+
+    def update(self, report: DownloadProgress) -> None:
+        if not self.enabled or not report.filename:
+            return
+        bar = self.bars.get(report.filename)
+        if bar is None:
+            bar = tqdm(
+                total=report.total_bytes,
+                desc=_short(Path(report.filename).name),
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                file=sys.stderr,
+                dynamic_ncols=True,
+            )
+            self.bars[report.filename] = bar
+        if report.total_bytes and bar.total != report.total_bytes:
+            bar.total = report.total_bytes
+        bar.n = report.downloaded_bytes
+        bar.refresh()
+        if report.status != "downloading":
+            bar.close()
+            del self.bars[report.filename]
+
+    def close_all(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+        self.bars.clear()
+
+
+def _short(name: str, width: int = 32) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def _say(line: str) -> None:
+    tqdm.write(line, file=sys.stderr)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
