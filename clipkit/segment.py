@@ -1,10 +1,375 @@
-"""Words -> cues under a CaptionStyle (being written)."""
+"""Timed words -> pop-on cues under a :class:`~clipkit.style.CaptionStyle`.
+
+The whole caption policy lives here: where cues break (sentence ends first, then
+clause punctuation, then pauses; never after an article, preposition or
+conjunction when another break fits), how a cue is laid out on its lines
+(balanced, no weak line ends), and when it is on screen (from its first word to
+at most ``linger_ms`` after its last, at least ``min_duration_ms``, at most
+``max_duration_ms``, ``min_gap_frames`` before the next cue, short gaps closed).
+
+Cue boundaries are chosen greedily, one cue at a time, scoring every candidate
+end that fits; that is linear in the number of words, which matters on
+multi-hour transcripts.
+"""
 
 from __future__ import annotations
 
-from clipkit.model import Cue, Transcript
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from clipkit.model import Cue, Transcript, Word
 from clipkit.style import CaptionStyle
+
+# Words a line or a cue should not end on (articles, prepositions, conjunctions,
+# determiners and possessives that lean on the next word).
+WEAK_WORDS = frozenset(
+    """a an the to of in on at for with and or but nor from by as into onto upon about
+    over under than if so yet my your his her our their its this that these those via
+    per between through during without within across against toward towards among
+    because while although though whether unless until since whose which whom
+    le la les un une des du de et ou mais dans sur pour avec par au aux en à son sa ses
+    mon ma mes ton ta tes notre votre leur leurs ce cet cette ces qui que""".split()
+)
+# Words that read better kept with what follows, but may end a line when nothing else fits.
+LEANING_WORDS = frozenset(
+    """i i'm we're you're they're it's that's there's he's she's we you they he she it
+    is are was were be been am not no just very really also even only like then when
+    where what who je tu il elle nous vous ils elles ne""".split()
+)
+SENTENCE_END = ".?!…"
+CLAUSE_END = ",;:—–"
+CLOSERS = "\"'”’)]»"
+
+# Scores (dimensionless): what a break after a word is worth.
+SCORE_SENTENCE = 10.0
+SCORE_CLAUSE = 5.0
+SCORE_PAUSE_PER_100MS = 1.0
+SCORE_PAUSE_MAX = 8.0
+PENALTY_WEAK_END = 14.0
+PENALTY_LEANING_END = 3.0
+BONUS_BEFORE_CONJUNCTION = 1.5
+FILL_BONUS_PER_CHAR = 0.08
+PENALTY_TOO_SHORT = 25.0
+PENALTY_ORPHAN = 12.0
+PENALTY_PER_EXCESS_CPS = 0.6
+CLAUSE_STARTERS = frozenset(
+    "and but or so because which that who when where while although though if then".split()
+)
+
+
+# A cue's words: (first, last, split) where split is the last word of the first
+# speaker's line in a two-speaker cue, or NO_SPLIT.
+Span = tuple[int, int, int]
+NO_SPLIT = -1
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """Per-word facts the segmenter consults many times (plain lists: fast)."""
+
+    texts: list[str]
+    starts: list[int]
+    ends: list[int]
+    cum_chars: list[int]  # cum_chars[i] = chars of words[:i] (no spaces)
+    break_score: list[float]  # how good it is to break after word i
+    hard_break: list[bool]  # must break after word i
+    weak: list[bool]
+    speaker: list[bool]
 
 
 def build_cues(transcript: Transcript, style: CaptionStyle | None = None) -> list[Cue]:
-    raise NotImplementedError
+    """Pop-on cues for a transcript: every word once, in order."""
+    style = style or CaptionStyle()
+    words: Sequence[Word] = transcript.words
+    if not style.sound_tags:
+        words = _without_sound_tags(words)
+    if not words:
+        return []
+    prepared = _prepare(words, style)
+    if style.mode == "lines":
+        spans = _line_spans(words, prepared)
+    else:
+        spans = _cue_spans(prepared, style)
+    return _timed_cues(words, spans, prepared, style)
+
+
+def _without_sound_tags(words: Sequence[Word]) -> list[Word]:
+    kept: list[Word] = []
+    carry_speaker = False
+    for word in words:
+        if word.is_sound_tag:
+            carry_speaker = carry_speaker or word.speaker_change
+            continue
+        if carry_speaker and not word.speaker_change:
+            word = Word(word.start_ms, word.end_ms, word.text, True, word.line_start)
+        carry_speaker = False
+        kept.append(word)
+    return kept
+
+
+def _core(text: str) -> str:
+    return text.strip(CLOSERS + SENTENCE_END + CLAUSE_END + "\"'(“‘[").lower()
+
+
+def _prepare(words: Sequence[Word], style: CaptionStyle) -> _Prepared:
+    count = len(words)
+    texts = [w.text for w in words]
+    starts = [w.start_ms for w in words]
+    ends = [w.end_ms for w in words]
+    cum = [0] * (count + 1)
+    total = 0
+    for i, text in enumerate(texts):
+        total += len(text)
+        cum[i + 1] = total
+    sound = [w.is_sound_tag for w in words]
+    speaker = [w.speaker_change for w in words]
+    lowered = [_core(t) for t in texts]
+    weak = [low in WEAK_WORDS for low in lowered]
+    break_score = [0.0] * count
+    hard = [False] * count
+    for i in range(count):
+        text = texts[i].rstrip(CLOSERS)
+        last = text[-1:] if text else ""
+        score = 0.0
+        if last and last in SENTENCE_END:
+            score += SCORE_SENTENCE
+        elif last and last in CLAUSE_END:
+            score += SCORE_CLAUSE
+        elif weak[i]:
+            score -= PENALTY_WEAK_END
+        elif lowered[i] in LEANING_WORDS:
+            score -= PENALTY_LEANING_END
+        if i + 1 < count:
+            expected = 80 + 60 * len(texts[i])
+            pause = starts[i + 1] - starts[i] - expected
+            if pause > 0:
+                score += min(SCORE_PAUSE_MAX, pause / 100 * SCORE_PAUSE_PER_100MS)
+            if lowered[i + 1] in CLAUSE_STARTERS:
+                score += BONUS_BEFORE_CONJUNCTION
+            if speaker[i + 1]:
+                hard[i] = True
+            elif (sound[i] and _has_room(i, starts, style)) or (
+                sound[i + 1] and _has_room(i + 1, starts, style)
+            ):
+                hard[i] = True
+        else:
+            hard[i] = True
+            score += SCORE_SENTENCE
+        break_score[i] = score
+    return _Prepared(texts, starts, ends, cum, break_score, hard, weak, speaker)
+
+
+def _has_room(index: int, starts: list[int], style: CaptionStyle) -> bool:
+    """Whether the word at index can be shown alone for the minimum duration."""
+    if index + 1 >= len(starts):
+        return True
+    return starts[index + 1] - starts[index] >= style.min_duration_ms + style.min_gap_ms
+
+
+def _marker_len(prepared: _Prepared, first: int, style: CaptionStyle) -> int:
+    return len(style.speaker_marker) if prepared.speaker[first] else 0
+
+
+def _cue_spans(p: _Prepared, style: CaptionStyle) -> list[Span]:
+    """Choose cue boundaries: (first, last, dialogue split) word indices."""
+    count = len(p.texts)
+    capacity = style.max_chars * style.max_lines
+    min_gap = style.min_gap_ms
+    spans: list[Span] = []
+    first = 0
+    while first < count:
+        marker = _marker_len(p, first, style)
+        cue_start = p.starts[first]
+        # the end of this run of words that must stay apart from what follows
+        run_end = first
+        while not p.hard_break[run_end]:
+            run_end += 1
+        best_last = first
+        best_score = float("-inf")
+        best_lines: list[str] | None = None
+        last = first
+        while last <= run_end:
+            chars = p.cum_chars[last + 1] - p.cum_chars[first] + (last - first) + marker
+            if last > first:
+                if chars > capacity:
+                    break
+                if p.ends[last] - cue_start > style.max_duration_ms:
+                    break
+            score = p.break_score[last] + FILL_BONUS_PER_CHAR * chars
+            if last < count - 1:
+                room = p.starts[last + 1] - min_gap - cue_start
+                if room < style.min_duration_ms:
+                    score -= PENALTY_TOO_SHORT
+                shown = min(room, p.ends[last] + style.linger_ms - cue_start)
+                shown = max(shown, min(room, style.min_duration_ms), 1)
+                cps = chars * 1000 / shown
+                if cps > style.max_cps:
+                    score -= PENALTY_PER_EXCESS_CPS * (cps - style.max_cps)
+                if last < run_end:
+                    rest_chars = p.cum_chars[run_end + 1] - p.cum_chars[last + 1]
+                    rest_span = p.ends[run_end] + style.linger_ms - p.starts[last + 1]
+                    if rest_span < style.min_duration_ms or rest_chars < 8:
+                        score -= PENALTY_ORPHAN
+            if score > best_score:
+                lines = _layout(p, first, last, style)
+                if lines is not None:
+                    best_score, best_last, best_lines = score, last, lines
+            last += 1
+        if best_lines is None:  # a single word longer than a cue: show it anyway
+            best_last = first
+        if best_last == run_end and run_end + 1 < count and p.speaker[run_end + 1]:
+            room = p.starts[run_end + 1] - min_gap - cue_start
+            if room < style.min_duration_ms:
+                dialogue_last = _dialogue_reply(p, first, run_end, style)
+                if dialogue_last is not None:
+                    spans.append((first, dialogue_last, run_end))
+                    first = dialogue_last + 1
+                    continue
+        spans.append((first, best_last, NO_SPLIT))
+        first = best_last + 1
+    return spans
+
+
+def _dialogue_reply(p: _Prepared, first: int, split: int, style: CaptionStyle) -> int | None:
+    """Last word of the next speaker's line that can share a cue with a short turn.
+
+    Two speakers in one cue, one line each, both lines marked: the usual way to
+    show a reply too quick for a cue of its own.
+    """
+    marker = len(style.speaker_marker)
+    cum = p.cum_chars
+    if cum[split + 1] - cum[first] + (split - first) + marker > style.max_chars:
+        return None
+    reply = split + 1
+    best: int | None = None
+    best_score = float("-inf")
+    last = reply
+    count = len(p.texts)
+    while last < count:
+        chars = cum[last + 1] - cum[reply] + (last - reply) + marker
+        if chars > style.max_chars or p.ends[last] - p.starts[first] > style.max_duration_ms:
+            break
+        score = p.break_score[last] + FILL_BONUS_PER_CHAR * chars
+        if last + 1 < count and p.starts[last + 1] - p.starts[first] < style.min_duration_ms:
+            score -= PENALTY_TOO_SHORT
+        if score > best_score:
+            best, best_score = last, score
+        if p.hard_break[last]:
+            break
+        last += 1
+    return best
+
+
+def _line_spans(words: Sequence[Word], p: _Prepared) -> list[Span]:
+    """--mode lines: one cue per spoken line of the source."""
+    spans: list[Span] = []
+    first = 0
+    for i in range(1, len(words) + 1):
+        if i == len(words) or words[i].line_start or p.hard_break[i - 1]:
+            spans.append((first, i - 1, NO_SPLIT))
+            first = i
+    return spans
+
+
+def _layout(p: _Prepared, first: int, last: int, style: CaptionStyle) -> list[str] | None:
+    """Lay words first..last out on at most max_lines lines, or None if they do not fit."""
+    marker = style.speaker_marker if p.speaker[first] else ""
+    texts = p.texts
+    total = p.cum_chars[last + 1] - p.cum_chars[first] + (last - first) + len(marker)
+    if total <= style.max_chars or first == last:
+        return [marker + " ".join(texts[first : last + 1])]
+    if style.max_lines == 1:
+        return None
+    best = _split(p, first, last, style.max_lines, style.max_chars, len(marker))
+    if best is None:
+        return None
+    lines: list[str] = []
+    begin = first
+    for end in best:
+        lines.append(" ".join(texts[begin : end + 1]))
+        begin = end + 1
+    lines[0] = marker + lines[0]
+    return lines
+
+
+def _split(
+    p: _Prepared, first: int, last: int, max_lines: int, max_chars: int, marker: int
+) -> list[int] | None:
+    """Line ends (word indices) for a balanced layout of first..last, or None."""
+    cum = p.cum_chars
+
+    def length(a: int, b: int) -> int:
+        return cum[b + 1] - cum[a] + (b - a)
+
+    total = length(first, last) + marker
+    best_cost = float("inf")
+    best: list[int] | None = None
+    if max_lines >= 2:
+        for k in range(first, last):
+            one = length(first, k) + marker
+            if one > max_chars:
+                break
+            two = length(k + 1, last)
+            if two > max_chars:
+                if max_lines > 2:
+                    rest = _split(p, k + 1, last, max_lines - 1, max_chars, 0)
+                    if rest is not None:
+                        cost = _line_cost(p, k, one, total / max_lines) + 5.0 * len(rest)
+                        if cost < best_cost:
+                            best_cost, best = cost, [k, *rest]
+                continue
+            cost = _line_cost(p, k, one, total / 2)
+            if one > two:  # prefer the bottom-heavy shape, but only slightly
+                cost += 1.0
+            if cost < best_cost:
+                best_cost, best = cost, [k, last]
+    return best
+
+
+def _line_cost(p: _Prepared, end: int, length: int, ideal: float) -> float:
+    cost = abs(length - ideal) * 0.25
+    cost -= min(p.break_score[end], SCORE_SENTENCE) * 0.8
+    if p.weak[end]:
+        cost += PENALTY_WEAK_END
+    return cost
+
+
+def _timed_cues(
+    words: Sequence[Word], spans: list[Span], p: _Prepared, style: CaptionStyle
+) -> list[Cue]:
+    min_gap = style.min_gap_ms
+    cues: list[Cue] = []
+    for index, (first, last, split) in enumerate(spans):
+        start = p.starts[first]
+        if cues and start < cues[-1].end_ms + min_gap:
+            # the previous cue was already cut to make room; never start before it ends
+            start = max(start, cues[-1].end_ms + min_gap)
+        next_start = p.starts[spans[index + 1][0]] if index + 1 < len(spans) else None
+        limit = next_start - min_gap if next_start is not None else None
+        is_sound = first == last and words[first].is_sound_tag
+        spoken_end = p.ends[last]
+        end = spoken_end if is_sound else spoken_end + style.linger_ms
+        end = max(end, start + style.min_duration_ms)
+        if limit is not None:
+            if limit - end <= style.close_gap_ms:
+                end = limit
+            end = min(end, limit)
+        end = min(end, start + style.max_duration_ms)
+        if end <= start:
+            end = start + 1
+        if split != NO_SPLIT:
+            marker = style.speaker_marker
+            lines = [
+                marker + " ".join(p.texts[first : split + 1]),
+                marker + " ".join(p.texts[split + 1 : last + 1]),
+            ]
+        elif style.mode == "lines":
+            lines = [" ".join(p.texts[first : last + 1])]
+            if len(lines[0]) > style.max_chars:
+                lines = _layout(p, first, last, style) or lines
+            elif p.speaker[first]:
+                lines = [style.speaker_marker + lines[0]]
+        else:
+            lines = _layout(p, first, last, style) or [" ".join(p.texts[first : last + 1])]
+        cues.append(Cue(start, end, tuple(lines), tuple(words[first : last + 1])))
+    return cues

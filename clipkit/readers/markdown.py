@@ -1,16 +1,61 @@
-"""(being written)"""
+"""Markdown transcript exports of rolling captions (the bundled sample's shape).
+
+Entries are ``**[MM:SS]** text`` (or ``H:MM:SS``) under ``### [MM:00 - MM:00]``
+headings, one per caption frame: "previous line + new line", then the new line
+alone (the transition frame).  Times are whole seconds, so line boundaries are
+estimated: see :mod:`clipkit.readers.line_timing`.
+"""
 
 from __future__ import annotations
 
+import re
+
+from clipkit.errors import CaptionParseError
 from clipkit.model import Transcript
+from clipkit.readers.line_timing import RollingLine, time_lines
+from clipkit.rebuild import words_from_lines
 
 FORMAT_ID = "markdown"
-DESCRIPTION = "markdown"
+DESCRIPTION = "Markdown transcript export: **[MM:SS]** entries, one per rolling frame"
+ENTRY = re.compile(r"^\*\*\[(?:(\d+):)?(\d{1,3}):(\d{2})\]\*\*[ \t]?(.*)$")
+_SNIFF = re.compile(r"^\*\*\[(?:\d+:)?\d{1,3}:\d{2}\]\*\*", re.MULTILINE)
 
 
 def sniff(text: str) -> bool:
-    return False
+    return _SNIFF.search(text, 0, 200_000) is not None
 
 
 def read(text: str, source: str) -> Transcript:
-    raise NotImplementedError
+    lines: list[RollingLine] = []
+    last_new: str | None = None
+    previous_seconds = -1
+    for line_no, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.strip()
+        if not stripped.startswith("**["):
+            continue
+        match = ENTRY.match(stripped)
+        if match is None:
+            raise CaptionParseError("unreadable transcript entry", source, line_no, stripped[:60])
+        hours, minutes, seconds, body = match.groups()
+        if int(seconds) >= 60:
+            raise CaptionParseError("seconds past 59", source, line_no, stripped[:60])
+        at = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
+        if at < previous_seconds:
+            raise CaptionParseError("time goes backwards", source, line_no, stripped[:60])
+        previous_seconds = at
+        body = " ".join(body.split())
+        if not body:
+            continue
+        if last_new is not None and body == last_new:
+            if lines[-1].alone_s is None:
+                lines[-1].alone_s = at  # the transition frame: the line finished
+            continue
+        if last_new is not None and body.startswith(last_new + " "):
+            new_text = body[len(last_new) + 1 :]
+            continues = True
+        else:
+            new_text = body  # the first line, or the screen was cleared
+            continues = False
+        lines.append(RollingLine(new_text, at, continues))
+        last_new = new_text
+    return Transcript(tuple(words_from_lines(time_lines(lines))), FORMAT_ID)
