@@ -15,8 +15,12 @@ from typing import Any, Protocol, cast
 
 from clipkit.errors import ClipkitError
 
-# One line per subcommand, in the order `clipkit --help` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("clipkit.cli.convert_cmd",)
+# One line per subcommand, in the order `clipkit --help` lists them.  Each module has
+# register(subparsers), which adds its parser and sets func(args) -> exit code.
+COMMAND_MODULES: list[str] = [
+    "clipkit.cli.convert_cmd",
+    "clipkit.cli.fetch_cmd",
+]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
