@@ -89,7 +89,7 @@ def build_cues(transcript: Transcript, style: CaptionStyle | None = None) -> lis
     if style.mode == "lines":
         spans = _line_spans(words, prepared)
     else:
-        spans = _cue_spans(prepared, style)
+        spans = _merge_short_spans(_cue_spans(prepared, style), prepared, style)
     return _timed_cues(words, spans, prepared, style)
 
 
@@ -230,6 +230,43 @@ def _cue_spans(p: _Prepared, style: CaptionStyle) -> list[Span]:
     return spans
 
 
+def _merge_short_spans(spans: list[Span], p: _Prepared, style: CaptionStyle) -> list[Span]:
+    """Join a cue too short to read onto a neighbour when the two fit in one cue."""
+    merged: list[Span] = []
+    min_gap = style.min_gap_ms
+    index = 0
+    while index < len(spans):
+        first, last, split = spans[index]
+        if split == NO_SPLIT and index + 1 < len(spans):
+            next_first, next_last, next_split = spans[index + 1]
+            room = p.starts[next_first] - min_gap - p.starts[first]
+            if (
+                room < style.min_duration_ms
+                and next_split == NO_SPLIT
+                and not p.speaker[next_first]
+                and p.ends[next_last] - p.starts[first] <= style.max_duration_ms
+                and _layout(p, first, next_last, style) is not None
+            ):
+                merged.append((first, next_last, NO_SPLIT))
+                index += 2
+                continue
+        if merged and split == NO_SPLIT and merged[-1][2] == NO_SPLIT and index + 1 < len(spans):
+            prev_first = merged[-1][0]
+            room = p.starts[spans[index + 1][0]] - min_gap - p.starts[first]
+            if (
+                room < style.min_duration_ms
+                and not p.speaker[first]
+                and p.ends[last] - p.starts[prev_first] <= style.max_duration_ms
+                and _layout(p, prev_first, last, style) is not None
+            ):
+                merged[-1] = (prev_first, last, NO_SPLIT)
+                index += 1
+                continue
+        merged.append((first, last, split))
+        index += 1
+    return merged
+
+
 def _dialogue_reply(p: _Prepared, first: int, split: int, style: CaptionStyle) -> int | None:
     """Last word of the next speaker's line that can share a cue with a short turn.
 
@@ -355,8 +392,9 @@ def _timed_cues(
                 end = limit
             end = min(end, limit)
         end = min(end, start + style.max_duration_ms)
-        if end <= start:
-            end = start + 1
+        if end - start < style.min_duration_ms:
+            # Too quick to read and nothing to merge with: hold it, the next cue waits.
+            end = start + style.min_duration_ms
         if split != NO_SPLIT:
             marker = style.speaker_marker
             lines = [

@@ -21,7 +21,7 @@ SpeakerMarker = Literal["- ", ">> "]
 class CaptionStyle:
     max_chars: int = 42
     max_lines: int = 2
-    min_duration_ms: int = 833
+    min_duration_ms: int = 834  # 5/6 s (20 frames at 24 fps), rounded up to whole ms
     max_duration_ms: int = 7000
     fps: float = 30.0
     min_gap_frames: int = 2
