@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from clipkit import fileio
 from clipkit.errors import OutputError
 from clipkit.fileio import atomic_write_bytes, ensure_not_input, same_file
 
@@ -48,7 +47,7 @@ def test_nothing_is_left_behind_on_error(
     def fail(fd: int) -> None:
         raise error
 
-    monkeypatch.setattr(fileio.os, "fsync", fail)
+    monkeypatch.setattr(os, "fsync", fail)
     expected = OutputError if isinstance(error, OSError) else KeyboardInterrupt
     with pytest.raises(expected):
         atomic_write_bytes(target, b"new" * 1000)
@@ -62,7 +61,7 @@ def test_error_during_rename_leaves_no_temp_file(
     def fail(src: str, dst: str) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(fileio.os, "replace", fail)
+    monkeypatch.setattr(os, "replace", fail)
     with pytest.raises(KeyboardInterrupt):
         atomic_write_bytes(tmp_path / "out.srt", b"new")
     assert os.listdir(tmp_path) == []

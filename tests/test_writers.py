@@ -91,7 +91,7 @@ def test_vtt_reads_back_with_webvtt_py() -> None:
     text = text_of(render(*SAMPLE, "vtt", WriteOptions()))
     assert text.startswith("WEBVTT\n\n")
     assert "AT&amp;T &lt;sponsored&gt; this" in text
-    captions = webvtt.from_buffer(io.StringIO(text))
+    captions = webvtt.from_buffer(io.StringIO(text)).captions
     assert [
         (c.start_time.in_milliseconds(), c.end_time.in_milliseconds(), html.unescape(c.text))
         for c in captions
@@ -101,7 +101,7 @@ def test_vtt_reads_back_with_webvtt_py() -> None:
 def test_words_vtt_has_increasing_tags_inside_each_cue() -> None:
     cues, transcript = SAMPLE
     text = text_of(render(cues, transcript, "vtt", WriteOptions(words_vtt=True)))
-    captions = webvtt.from_buffer(io.StringIO(text))
+    captions = webvtt.from_buffer(io.StringIO(text)).captions
     for caption, cue in zip(captions, cues, strict=True):
         tags = [
             webvtt.models.Timestamp.from_string(t).in_milliseconds()
@@ -261,7 +261,7 @@ def test_srt_round_trip(cues: list[Cue]) -> None:
 @given(cue_lists())
 def test_vtt_round_trip(cues: list[Cue]) -> None:
     text = text_of(render(cues, Transcript(()), "vtt", WriteOptions()))
-    captions = webvtt.from_buffer(io.StringIO(text))
+    captions = webvtt.from_buffer(io.StringIO(text)).captions
     assert [
         (c.start_time.in_milliseconds(), c.end_time.in_milliseconds(), html.unescape(c.raw_text))
         for c in captions
