@@ -1,0 +1,526 @@
+"""Cut highlight clips and reels: plan -> cut -> per-clip captions -> manifest.
+
+Planning does everything that can fail on bad input (reading the highlight file,
+finding quotes, checking times against the video, snapping) before any ffmpeg run,
+so a mistake anywhere in the file leaves nothing behind.  Every output file is
+written under a temporary name and renamed into place when whole.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from clipkit.errors import ClipkitError, HighlightError
+from clipkit.fileio import atomic_write_bytes
+from clipkit.highlights import HighlightSpec, format_time, resolve
+from clipkit.media import concat
+from clipkit.media.burn import BurnStyle, VerticalCrop, picture_transform
+from clipkit.media.cut import EncodeSettings, accurate_cut_command, copy_cut_command
+from clipkit.media.probe import MediaInfo, keyframe_at_or_before, probe
+from clipkit.media.runner import atomic_outputs, run_ffmpeg
+from clipkit.media.silence import Silence, detect_silences
+from clipkit.model import Cue, Transcript, Word, format_timestamp
+from clipkit.snapping import Snap, SnapSettings, boundaries, snap_cut
+from clipkit.style import CaptionStyle
+from clipkit.writers import render
+
+ProgressCallback = Callable[[int], None]
+MIN_CLIP_MS = 500
+BURN_PLACEHOLDER = Path("<temporary>/captions.srt")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The video and, when given, its transcript and the caption cues built from it."""
+
+    video: Path
+    info: MediaInfo
+    transcript: Transcript | None = None
+    cues: tuple[Cue, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ClipOptions:
+    out_dir: Path = Path("clips")
+    copy: bool = False
+    snap: bool = True
+    snap_settings: SnapSettings = field(default_factory=SnapSettings)
+    burn: bool = False
+    burn_style: BurnStyle | None = None
+    vertical: VerticalCrop | None = None
+    encode: EncodeSettings = field(default_factory=EncodeSettings)
+
+
+@dataclass(frozen=True, slots=True)
+class ClipPlan:
+    name: str
+    title: str
+    spec: HighlightSpec
+    requested_start_ms: int
+    requested_end_ms: int
+    start_snap: Snap
+    end_snap: Snap
+    start_ms: int  # the cut itself: frame-aligned, or the keyframe for --copy
+    end_ms: int
+    cues: tuple[Cue, ...] = ()  # in clip time
+    words: tuple[Word, ...] = ()  # in clip time
+    notes: tuple[str, ...] = ()
+    command: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def duration_ms(self) -> int:
+        return self.end_ms - self.start_ms
+
+
+# ---------------------------------------------------------------- loading
+
+
+def open_source(
+    video: str | Path, captions: str | Path | None = None, style: CaptionStyle | None = None
+) -> Source:
+    """Probe the video (it needs both pictures and sound) and read its captions."""
+    video = Path(video)
+    info = probe(video)
+    info.require_av()
+    if info.frame_rate <= 0:
+        raise ClipkitError(f"{video}: unknown frame rate")
+    if captions is None:
+        return Source(video, info)
+    from clipkit.readers import load
+    from clipkit.segment import build_cues
+
+    transcript = load(captions)
+    return Source(video, info, transcript, tuple(build_cues(transcript, style or CaptionStyle())))
+
+
+# ---------------------------------------------------------------- planning
+
+
+SilenceFinder = Callable[[Sequence[tuple[int, int]]], list[Silence]]
+
+
+def plan_clips(
+    source: Source,
+    specs: Sequence[HighlightSpec],
+    options: ClipOptions,
+    find_silences: SilenceFinder | None = None,
+) -> list[ClipPlan]:
+    """Resolve, check and snap every highlight; build each clip's captions and command."""
+    info = source.info
+    resolved = [resolve(spec, source.transcript) for spec in specs]
+    for item in resolved:
+        spec = item.spec
+        start_key = "from" if spec.from_quote else "start"
+        end_key = "to" if spec.to_quote else "end"
+        video_end = format_time(info.duration_ms)
+        if item.start_ms >= info.duration_ms:
+            raise spec.error(
+                f"start {format_time(item.start_ms)} is after the end of the video ({video_end})",
+                start_key,
+            )
+        if item.end_ms > info.duration_ms + frame_ms(info):
+            raise spec.error(
+                f"end {format_time(item.end_ms)} is after the end of the video ({video_end})",
+                end_key,
+            )
+
+    silences: list[Silence] = []
+    marks = boundaries(source.transcript.words if source.transcript else (), source.cues)
+    if options.snap and find_silences is None:
+
+        def find_silences(windows: Sequence[tuple[int, int]]) -> list[Silence]:
+            return detect_silences(source.video, windows)
+
+    if options.snap and find_silences is not None:
+        reach = options.snap_settings.boundary_ms + options.snap_settings.pause_ms + 500
+        windows = [(t - reach, t + reach) for r in resolved for t in (r.start_ms, r.end_ms)]
+        silences = find_silences(windows)
+
+    plans: list[ClipPlan] = []
+    names: set[str] = set()
+    for number, item in enumerate(resolved, 1):
+        spec = item.spec
+        if options.snap:
+            keep_start = item.start_match.start_ms if item.start_match else None
+            keep_end = item.end_match.end_ms if item.end_match else None
+            start_snap = snap_cut(
+                item.start_ms, marks, silences, options.snap_settings, False, keep_start
+            )
+            end_snap = snap_cut(item.end_ms, marks, silences, options.snap_settings, True, keep_end)
+        else:
+            start_snap = Snap(item.start_ms, item.start_ms, "not snapped (--no-snap)")
+            end_snap = Snap(item.end_ms, item.end_ms, "not snapped (--no-snap)")
+        start = max(0, start_snap.snapped_ms - spec.pad_ms)
+        end = min(info.duration_ms, end_snap.snapped_ms + spec.pad_ms)
+        start = info.frame_time_ms(info.frame_index(start))
+        end = min(info.frame_time_ms(info.frame_index(end)), info.duration_ms)
+        if end - start < MIN_CLIP_MS:
+            raise spec.error(
+                f"clip {format_time(start)}-{format_time(end)} is shorter than "
+                f"{MIN_CLIP_MS / 1000:g} s after snapping"
+            )
+        notes: list[str] = []
+        if options.copy:
+            keyframe = keyframe_at_or_before(source.video, start)
+            if keyframe < start:
+                notes.append(
+                    f"--copy starts on the keyframe at {format_time(keyframe)}, "
+                    f"{(start - keyframe) / 1000:.2f} s before the snapped start"
+                )
+            start = keyframe
+        name = _unique(_slug(spec.title) or f"clip-{number:02d}", names)
+        words = _clip_words(source.transcript, start, end)
+        plan = ClipPlan(
+            name=name,
+            title=spec.title or name,
+            spec=spec,
+            requested_start_ms=item.start_ms,
+            requested_end_ms=item.end_ms,
+            start_snap=start_snap,
+            end_snap=end_snap,
+            start_ms=start,
+            end_ms=end,
+            cues=tuple(clip_cues(source.cues, start, end)),
+            words=words,
+            notes=tuple(notes),
+        )
+        command = clip_command(source, plan, options, options.out_dir / f"{name}.mp4")
+        plans.append(replace(plan, command=tuple(command)))
+    return plans
+
+
+def frame_ms(info: MediaInfo) -> int:
+    return info.frame_time_ms(1) if info.frame_rate else 40
+
+
+def clip_command(
+    source: Source,
+    plan: ClipPlan,
+    options: ClipOptions,
+    output: Path,
+    burn_file: Path = BURN_PLACEHOLDER,
+) -> list[str]:
+    if options.copy:
+        return copy_cut_command(source.video, plan.start_ms, plan.end_ms, output)
+    transform = picture_transform(
+        source.info.width,
+        source.info.height,
+        burn_file if options.burn else None,
+        options.burn_style,
+        options.vertical,
+    )
+    return accurate_cut_command(
+        source.video,
+        plan.start_ms,
+        plan.end_ms,
+        output,
+        options.encode,
+        transform,
+        source.info.frame_rate,
+    )
+
+
+def _slug(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60].strip("-")
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+# ---------------------------------------------------------------- captions
+
+
+def clip_cues(cues: Sequence[Cue], start_ms: int, end_ms: int) -> list[Cue]:
+    """The cues shown during ``[start_ms, end_ms)``, cut at the edges, in clip time.
+
+    A cue at source time T is at T - start_ms.  A cue that straddles an edge keeps only
+    the words spoken inside the clip (when it knows its words) and is cut to the edge.
+    """
+    kept: list[Cue] = []
+    for cue in cues:
+        if cue.end_ms <= start_ms or cue.start_ms >= end_ms:
+            continue
+        lines = cue.lines
+        words = cue.words
+        if words and (cue.start_ms < start_ms or cue.end_ms > end_ms):
+            inside = tuple(w for w in words if start_ms <= (w.start_ms + w.end_ms) // 2 < end_ms)
+            if not inside:
+                continue
+            if len(inside) < len(words):
+                lines = _wrap([w.text for w in inside], max(len(line) for line in cue.lines))
+            words = tuple(w for w in inside if w.start_ms >= start_ms)
+        cue_start, cue_end = max(cue.start_ms, start_ms), min(cue.end_ms, end_ms)
+        if cue_end - cue_start < 100:
+            continue
+        kept.append(
+            Cue(
+                cue_start - start_ms,
+                cue_end - start_ms,
+                lines,
+                tuple(w.shifted(-start_ms) for w in words),
+            )
+        )
+    return kept
+
+
+def _wrap(texts: Sequence[str], width: int) -> tuple[str, ...]:
+    lines: list[str] = []
+    for text in texts:
+        if lines and len(lines[-1]) + 1 + len(text) <= width:
+            lines[-1] += " " + text
+        else:
+            lines.append(text)
+    return tuple(lines)
+
+
+def _clip_words(transcript: Transcript | None, start_ms: int, end_ms: int) -> tuple[Word, ...]:
+    if transcript is None:
+        return ()
+    return tuple(
+        replace(w.shifted(-start_ms), end_ms=min(w.end_ms, end_ms) - start_ms)
+        for w in transcript.words
+        if start_ms <= w.start_ms < end_ms
+    )
+
+
+def caption_files(cues: Sequence[Cue], words: Sequence[Word]) -> dict[str, bytes]:
+    transcript = Transcript(tuple(words))
+    return {fmt: render(cues, transcript, fmt) for fmt in ("srt", "vtt")}
+
+
+# ---------------------------------------------------------------- cutting
+
+
+def cut_clips(
+    source: Source,
+    plans: Sequence[ClipPlan],
+    options: ClipOptions,
+    on_progress: ProgressCallback | None = None,
+    captions_path: str | Path | None = None,
+) -> Path:
+    """Cut every planned clip with its captions; return the manifest's path.
+
+    The manifest is rewritten after each clip, so it always lists what is on disk.
+    """
+    out_dir = options.out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest_path = out_dir / "manifest.json"
+    done: list[ClipPlan] = []
+    offset = 0
+    for plan in plans:
+        video = out_dir / f"{plan.name}.mp4"
+        srt, vtt = video.with_suffix(".srt"), video.with_suffix(".vtt")
+        files = caption_files(plan.cues, plan.words)
+
+        def report(done_ms: int, base: int = offset) -> None:
+            if on_progress is not None:
+                on_progress(base + done_ms)
+
+        with (
+            tempfile.TemporaryDirectory(prefix="clipkit-") as tmp,
+            atomic_outputs(video, srt, vtt) as (temp_video, temp_srt, temp_vtt),
+        ):
+            burn_file = Path(tmp) / "captions.srt"
+            burn_file.write_bytes(files["srt"])
+            temp_srt.write_bytes(files["srt"])
+            temp_vtt.write_bytes(files["vtt"])
+            command = clip_command(source, plan, options, temp_video, burn_file)
+            run_ffmpeg(command, report, plan.duration_ms, what=f"ffmpeg ({plan.name})")
+        offset += plan.duration_ms
+        done.append(plan)
+        manifest = clip_manifest(source, done, options, captions_path)
+        atomic_write_bytes(manifest_path, (json.dumps(manifest, indent=2) + "\n").encode())
+    return manifest_path
+
+
+def _times(ms: int) -> dict[str, Any]:
+    return {"ms": ms, "time": format_timestamp(ms)}
+
+
+def plan_record(plan: ClipPlan) -> dict[str, Any]:
+    return {
+        "name": plan.name,
+        "title": plan.title,
+        "highlight_line": plan.spec.line,
+        "requested": {
+            "start": _times(plan.requested_start_ms),
+            "end": _times(plan.requested_end_ms),
+            "from": plan.spec.from_quote,
+            "to": plan.spec.to_quote,
+            "pad_s": plan.spec.pad_ms / 1000,
+        },
+        "snapped": {
+            "start": _times(plan.start_snap.snapped_ms),
+            "end": _times(plan.end_snap.snapped_ms),
+            "start_rule": plan.start_snap.rule,
+            "end_rule": plan.end_snap.rule,
+        },
+        "cut": {
+            "start": _times(plan.start_ms),
+            "end": _times(plan.end_ms),
+            "duration_ms": plan.duration_ms,
+        },
+        "captions": len(plan.cues),
+        "notes": list(plan.notes),
+    }
+
+
+def clip_manifest(
+    source: Source,
+    plans: Sequence[ClipPlan],
+    options: ClipOptions,
+    captions_path: str | Path | None = None,
+) -> dict[str, Any]:
+    return {
+        "source": str(source.video),
+        "captions": str(captions_path) if captions_path else None,
+        "mode": "copy" if options.copy else "accurate",
+        "burned_captions": options.burn,
+        "vertical": options.vertical is not None,
+        "clips": [
+            {
+                **plan_record(plan),
+                "files": {ext: f"{plan.name}.{ext}" for ext in ("mp4", "srt", "vtt")},
+            }
+            for plan in plans
+        ],
+    }
+
+
+# ---------------------------------------------------------------- reels
+
+
+@dataclass(frozen=True, slots=True)
+class ReelPlan:
+    clips: tuple[ClipPlan, ...]
+    placements: tuple[concat.Placement, ...]
+    total_ms: int
+    cues: tuple[Cue, ...]
+    words: tuple[Word, ...]
+    title_ms: int
+    xfade_ms: int
+    chapters: tuple[concat.Chapter, ...]
+
+
+def plan_reel(
+    source: Source,
+    clips: Sequence[ClipPlan],
+    title_ms: int = 0,
+    xfade_ms: int = 0,
+) -> ReelPlan:
+    parts = [concat.ReelPart(c.start_ms, c.end_ms, c.title) for c in clips]
+    try:
+        placements, total = concat.layout(parts, source.info.frame_rate, title_ms, xfade_ms)
+    except ValueError as exc:
+        raise HighlightError(str(exc), clips[0].spec.source if clips else "<reel>") from exc
+    cues: list[Cue] = []
+    words: list[Word] = []
+    for clip, placement in zip(clips, placements, strict=True):
+        shift = placement.clip_start_ms
+        limit = placement.chapter_end_ms
+        for cue in clip.cues:
+            moved = cue.shifted(shift)
+            if moved.start_ms >= limit:
+                continue
+            if moved.end_ms > limit:
+                moved = replace(moved, end_ms=limit)
+            if cues and cues[-1].end_ms > moved.start_ms:
+                cues[-1] = replace(cues[-1], end_ms=moved.start_ms)
+                if cues[-1].end_ms <= cues[-1].start_ms:
+                    cues.pop()
+            cues.append(moved)
+        words.extend(w.shifted(shift) for w in clip.words)
+    words.sort(key=lambda w: w.start_ms)
+    chapters = concat.chapters_of(placements)
+    return ReelPlan(
+        tuple(clips),
+        tuple(placements),
+        total,
+        tuple(cues),
+        tuple(words),
+        title_ms,
+        xfade_ms,
+        tuple(chapters),
+    )
+
+
+def reel_command(
+    source: Source,
+    reel: ReelPlan,
+    output: Path,
+    metadata_file: Path,
+    title_files: Sequence[Path],
+    encode: EncodeSettings,
+    burn_file: Path | None = None,
+    burn_style: BurnStyle | None = None,
+) -> list[str]:
+    info = source.info
+    transform = picture_transform(info.width, info.height, burn_file, burn_style)
+    return concat.reel_command(
+        source.video,
+        info.width,
+        info.height,
+        info.frame_rate,
+        [p.part for p in reel.placements],
+        output,
+        metadata_file,
+        title_files,
+        reel.title_ms,
+        reel.xfade_ms,
+        encode,
+        transform,
+    )
+
+
+def make_reel(
+    source: Source,
+    reel: ReelPlan,
+    output: Path,
+    encode: EncodeSettings,
+    burn: bool = False,
+    burn_style: BurnStyle | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> None:
+    """Write ``output`` (MP4 with one chapter per highlight) and its .srt/.vtt beside it."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    srt, vtt = output.with_suffix(".srt"), output.with_suffix(".vtt")
+    files = caption_files(reel.cues, reel.words)
+    with (
+        tempfile.TemporaryDirectory(prefix="clipkit-") as tmp_name,
+        atomic_outputs(output, srt, vtt) as (temp_video, temp_srt, temp_vtt),
+    ):
+        tmp = Path(tmp_name)
+        metadata = tmp / "chapters.txt"
+        metadata.write_text(concat.ffmetadata(reel.chapters), encoding="utf-8")
+        title_files = []
+        if reel.title_ms:
+            for number, clip in enumerate(reel.clips, 1):
+                path = tmp / f"title-{number}.txt"
+                path.write_text(_card_text(clip.title), encoding="utf-8")
+                title_files.append(path)
+        burn_file = tmp / "captions.srt" if burn else None
+        if burn_file is not None:
+            burn_file.write_bytes(files["srt"])
+        temp_srt.write_bytes(files["srt"])
+        temp_vtt.write_bytes(files["vtt"])
+        command = reel_command(
+            source, reel, temp_video, metadata, title_files, encode, burn_file, burn_style
+        )
+        run_ffmpeg(command, on_progress, reel.total_ms, what="ffmpeg (reel)")
+
+
+def _card_text(title: str, width: int = 28) -> str:
+    return "\n".join(_wrap(title.split(), width)) or " "
