@@ -1,0 +1,268 @@
+"""``clipkit clip``, ``clipkit reel`` and ``clipkit find``: highlights out of a talk."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from clipkit.clips import (
+    ClipOptions,
+    ClipPlan,
+    Source,
+    cut_clips,
+    make_reel,
+    open_source,
+    plan_clips,
+    plan_reel,
+    reel_command,
+)
+from clipkit.errors import ClipkitError
+from clipkit.fileio import atomic_write_bytes
+from clipkit.highlights import find, findings_to_yaml, format_time, load_highlights
+from clipkit.media.burn import VERTICAL_BURN_STYLE, BurnStyle, VerticalCrop
+from clipkit.media.cut import EncodeSettings
+from clipkit.media.runner import format_command
+from clipkit.snapping import SnapSettings
+
+CLIP_EXAMPLES = """\
+examples:
+  clipkit clip talk.mp4 --captions talk.md --highlights media/highlights.yaml
+  clipkit clip talk.mp4 --captions talk.srt --highlights h.yaml --out shorts/ --vertical --burn
+  clipkit clip talk.mp4 --captions talk.md --highlights h.yaml --dry-run
+
+Each highlight gives NAME.mp4, NAME.srt and NAME.vtt in --out, plus manifest.json with the
+requested, snapped and cut times.  Cuts snap to the nearest sentence or caption boundary,
+then to the nearest pause in the audio (--no-snap: exactly as written).  The default cut is
+frame-accurate (re-encoded H.264/AAC); --copy is a stream copy: instant, but it starts on
+the keyframe at or before the start, which can be a few seconds early.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    clip = subparsers.add_parser(
+        "clip",
+        help="cut highlight clips, each with its own captions",
+        description="Cut the highlights listed in a YAML/TOML file out of a video.",
+        epilog=CLIP_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(clip)
+    clip.add_argument("--out", type=Path, default=Path("clips"), help="output folder (clips/)")
+    clip.add_argument(
+        "--copy",
+        action="store_true",
+        help="stream copy: instant, but starts on the keyframe at or before the start",
+    )
+    clip.add_argument(
+        "--vertical", action="store_true", help="9:16 crop for shorts (captions placed for it)"
+    )
+    clip.add_argument(
+        "--crop-x", type=int, metavar="PIXELS", help="left edge of the 9:16 crop (default: centre)"
+    )
+    clip.set_defaults(func=run_clip)
+
+    reel = subparsers.add_parser(
+        "reel",
+        help="join highlights into one MP4 with chapters and captions",
+        description="Join the highlights of a YAML/TOML file into one MP4: one chapter per "
+        "highlight, optional title cards and cross-fades, joined captions beside it.",
+    )
+    _common(reel)
+    reel.add_argument(
+        "-o", "--output", type=Path, default=Path("reel.mp4"), help="the reel (reel.mp4)"
+    )
+    reel.add_argument(
+        "--titles",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="a title card of this length before each highlight (0: none)",
+    )
+    reel.add_argument(
+        "--xfade", type=float, default=0.0, metavar="SECONDS", help="cross-fade between pieces"
+    )
+    reel.set_defaults(func=run_reel)
+
+    finder = subparsers.add_parser(
+        "find",
+        help="find a phrase in captions; optionally write a highlight file",
+        description="Print every place a phrase is said (ignoring case and punctuation, "
+        "tolerating small recognition differences) with the sentence around it.",
+    )
+    finder.add_argument("captions", help="captions or transcript (any format clipkit reads)")
+    finder.add_argument("phrase", help="the words to look for")
+    finder.add_argument(
+        "--write", type=Path, metavar="FILE", help="write a highlight file (whole sentences)"
+    )
+    finder.add_argument(
+        "--threshold",
+        type=float,
+        default=85.0,
+        help="similarity 0-100 that counts as a match (85)",
+    )
+    finder.set_defaults(func=run_find)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("video", type=Path, help="the talk (any file ffmpeg reads)")
+    parser.add_argument("--captions", type=Path, help="its captions (needed for quotes/snapping)")
+    parser.add_argument("--highlights", type=Path, required=True, help="YAML or TOML file")
+    parser.add_argument("--no-snap", action="store_true", help="cut exactly at the given times")
+    parser.add_argument(
+        "--snap-tolerance",
+        type=float,
+        default=0.7,
+        metavar="SECONDS",
+        help="how far a cut may move to reach a pause in the audio (0.7)",
+    )
+    parser.add_argument("--burn", action="store_true", help="burn the captions into the picture")
+    parser.add_argument("--font-size", type=int, help="burned caption size (libass units)")
+    parser.add_argument("--margin", type=int, help="burned caption bottom margin")
+    parser.add_argument("--outline", type=float, help="burned caption outline width")
+    parser.add_argument("--crf", type=int, default=20, help="x264 quality (20; 0 is lossless)")
+    parser.add_argument("--preset", default="veryfast", help="x264 preset (veryfast)")
+    parser.add_argument("--dry-run", action="store_true", help="print the plan and commands")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _options(args: argparse.Namespace, out_dir: Path = Path("clips")) -> ClipOptions:
+    vertical = getattr(args, "vertical", False) or getattr(args, "crop_x", None) is not None
+    style: BurnStyle | None = None
+    if args.font_size or args.margin is not None or args.outline is not None:
+        base = VERTICAL_BURN_STYLE if vertical else BurnStyle()
+        style = BurnStyle(
+            font=base.font,
+            font_size=args.font_size or base.font_size,
+            margin_v=base.margin_v if args.margin is None else args.margin,
+            outline=base.outline if args.outline is None else args.outline,
+        )
+    if getattr(args, "copy", False) and (args.burn or vertical):
+        raise ClipkitError("--copy cannot change the picture: drop --burn/--vertical")
+    return ClipOptions(
+        out_dir=out_dir,
+        copy=getattr(args, "copy", False),
+        snap=not args.no_snap,
+        snap_settings=SnapSettings(pause_ms=round(args.snap_tolerance * 1000)),
+        burn=args.burn,
+        burn_style=style,
+        vertical=VerticalCrop(getattr(args, "crop_x", None)) if vertical else None,
+        encode=EncodeSettings(crf=args.crf, preset=args.preset),
+    )
+
+
+def _prepare(args: argparse.Namespace, options: ClipOptions) -> tuple[Source, list[ClipPlan]]:
+    if args.burn and args.captions is None:
+        raise ClipkitError("--burn needs --captions")
+    specs = load_highlights(args.highlights)
+    source = open_source(args.video, args.captions)
+    return source, plan_clips(source, specs, options)
+
+
+def _print_plan(plans: Sequence[ClipPlan], out: Any = sys.stdout) -> None:
+    for plan in plans:
+        print(
+            f"{plan.name}: {format_time(plan.start_ms)}-{format_time(plan.end_ms)} "
+            f"({plan.duration_ms / 1000:.2f} s, {len(plan.cues)} captions) {plan.title!r}",
+            file=out,
+        )
+        print(
+            f"  requested {format_time(plan.requested_start_ms)}-"
+            f"{format_time(plan.requested_end_ms)}; start: {plan.start_snap.rule}; "
+            f"end: {plan.end_snap.rule}",
+            file=out,
+        )
+        for note in plan.notes:
+            print(f"  note: {note}", file=out)
+
+
+@contextmanager
+def _progress(total_ms: int, label: str, quiet: bool) -> Iterator[Callable[[int], None]]:
+    if quiet:
+        yield lambda _ms: None
+        return
+    with tqdm(
+        total=round(total_ms / 1000, 1),
+        unit="s",
+        desc=label,
+        file=sys.stderr,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total:.1f} s "
+        "[{elapsed}<{remaining}]",
+    ) as bar:
+
+        def update(done_ms: int) -> None:
+            bar.n = round(min(done_ms, total_ms) / 1000, 1)
+            bar.refresh()
+
+        yield update
+
+
+def run_clip(args: argparse.Namespace) -> int:
+    options = _options(args, args.out)
+    source, plans = _prepare(args, options)
+    if args.dry_run:
+        _print_plan(plans)
+        for plan in plans:
+            print(format_command(plan.command))
+        return 0
+    _print_plan(plans, sys.stderr)
+    total = sum(plan.duration_ms for plan in plans)
+    with _progress(total, "cutting", args.quiet) as update:
+        manifest = cut_clips(source, plans, options, update, args.captions)
+    for plan in plans:
+        print(options.out_dir / f"{plan.name}.mp4")
+    print(manifest)
+    return 0
+
+
+def run_reel(args: argparse.Namespace) -> int:
+    options = _options(args)
+    source, plans = _prepare(args, options)
+    reel = plan_reel(source, plans, round(args.titles * 1000), round(args.xfade * 1000))
+    output: Path = args.output
+    if args.dry_run:
+        _print_plan(plans)
+        for chapter in reel.chapters:
+            print(f"chapter {format_time(chapter.start_ms)} {chapter.title}")
+        print(f"total {format_time(reel.total_ms)}")
+        burn_file = Path("<temporary>/captions.srt") if args.burn else None
+        command = reel_command(
+            source,
+            reel,
+            output,
+            Path("<temporary>/chapters.txt"),
+            [Path(f"<temporary>/title-{n}.txt") for n in range(1, len(plans) + 1)]
+            if reel.title_ms
+            else [],
+            options.encode,
+            burn_file,
+            options.burn_style,
+        )
+        print(format_command(command))
+        return 0
+    _print_plan(plans, sys.stderr)
+    with _progress(reel.total_ms, "reel", args.quiet) as update:
+        make_reel(source, reel, output, options.encode, args.burn, options.burn_style, update)
+    print(output)
+    return 0
+
+
+def run_find(args: argparse.Namespace) -> int:
+    from clipkit.readers import load
+
+    transcript = load(args.captions)
+    findings = find(transcript, args.phrase, args.threshold)
+    for finding in findings:
+        print(f"{format_time(finding.match.start_ms)}  {finding.context}")
+    if not findings:
+        print(f"clipkit: {args.phrase!r} not found in {args.captions}", file=sys.stderr)
+        return 1
+    if args.write is not None:
+        atomic_write_bytes(args.write, findings_to_yaml(findings, args.phrase).encode("utf-8"))
+        print(f"wrote {args.write}", file=sys.stderr)
+    return 0
