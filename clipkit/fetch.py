@@ -53,6 +53,7 @@ __all__ = [
     "fetch",
     "fetch_one",
     "ffmpeg_available",
+    "highlights_yaml",
     "read_url_list",
 ]
 
@@ -220,12 +221,42 @@ def chapters_to_highlights(chapters: Sequence[Mapping[str, Any]]) -> dict[str, A
         highlights.append(
             {
                 "title": title,
-                "start": _clock(round(start * 1000)),
-                "end": _clock(round(end * 1000)),
+                "start": _Time(_clock(round(start * 1000))),
+                "end": _Time(_clock(round(end * 1000))),
                 "pad": 0.0,  # chapter boundaries are exact: no lead-in or tail
             }
         )
     return {"highlights": highlights}
+
+
+def highlights_yaml(chapters: Sequence[Mapping[str, Any]]) -> str:
+    """The highlight file for ``chapters``, times quoted (a bare 12:30 is a number in YAML 1.1)."""
+    header = "# The video's chapters, one highlight each (written by clipkit fetch).\n"
+    body = yaml.dump(
+        chapters_to_highlights(chapters),
+        Dumper=_HighlightDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=1000,
+    )
+    return header + body
+
+
+class _Time(str):
+    """A clock time, always written quoted."""
+
+    __slots__ = ()
+
+
+class _HighlightDumper(yaml.SafeDumper):
+    pass
+
+
+def _quoted_time(dumper: yaml.SafeDumper, value: _Time) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style='"')
+
+
+_HighlightDumper.add_representer(_Time, _quoted_time)
 
 
 # --------------------------------------------------------------------------- one URL
@@ -296,7 +327,7 @@ def _outcome(url: str, run: Callable[[], FetchResult]) -> FetchOutcome:
 def _extract(ydl: Any, url: str, log: _Log) -> dict[str, Any]:
     try:
         info = ydl.extract_info(url, download=False)
-    except yt_dlp.utils.DownloadError as exc:
+    except yt_dlp.utils.YoutubeDLError as exc:
         raise _translate(url, exc, log) from exc
     if not isinstance(info, dict):
         raise DownloadError(url, "no video found at this address")
@@ -341,10 +372,7 @@ def _fetch_video(
     highlights = None
     if chapters:
         highlights = folder / HIGHLIGHTS_NAME
-        document = yaml.safe_dump(
-            chapters_to_highlights(chapters), sort_keys=False, allow_unicode=True
-        )
-        _write(url, highlights, document.encode("utf-8"))
+        _write(url, highlights, highlights_yaml(chapters).encode("utf-8"))
 
     result = FetchResult(
         url=url,
@@ -426,7 +454,7 @@ def _download_caption(
     try:
         # yt-dlp's own downloader: same cookies, headers, retries and .part handling as the video
         ok = ydl.dl(str(path), request, subtitle=True)
-    except yt_dlp.utils.DownloadError as exc:
+    except yt_dlp.utils.YoutubeDLError as exc:
         raise _translate(url, exc, log, what="captions") from exc
     if not ok or not path.is_file():
         raise DownloadError(url, f"could not download the captions ({path.name})")
@@ -441,7 +469,7 @@ def _download_video(
         return target  # only ever renamed into place once whole
     try:
         ydl.process_ie_result(dict(info), download=True)
-    except yt_dlp.utils.DownloadError as exc:
+    except yt_dlp.utils.YoutubeDLError as exc:
         raise _translate(url, exc, log, what="video") from exc
     if not target.is_file():
         made = sorted(p.name for p in folder.glob(f"{stem}.*") if p.suffix not in (".part",))
@@ -708,7 +736,7 @@ def _id_from_url(url: str) -> str | None:
 
 
 def _translate(
-    url: str, exc: yt_dlp.utils.DownloadError, log: _Log, what: str = ""
+    url: str, exc: yt_dlp.utils.YoutubeDLError, log: _Log, what: str = ""
 ) -> DownloadError:
     """yt-dlp's error as one clear line."""
     cause = _root_cause(exc)
@@ -746,12 +774,12 @@ def _translate(
 
 def _root_cause(exc: BaseException) -> BaseException | None:
     exc_info = getattr(exc, "exc_info", None)
-    cause: BaseException | None = exc_info[1] if exc_info else exc.__cause__
+    cause: BaseException | None = exc_info[1] if exc_info else exc.__cause__ or exc.__context__
     seen = 0
     while cause is not None and seen < 10:
         deeper = getattr(cause, "exc_info", None)
         inner = deeper[1] if deeper else None
-        inner = inner or getattr(cause, "cause", None) or cause.__cause__
+        inner = inner or getattr(cause, "cause", None) or cause.__cause__ or cause.__context__
         if not isinstance(inner, BaseException):
             break
         cause, seen = inner, seen + 1

@@ -1,0 +1,543 @@
+"""``clipkit fetch`` end to end: real yt-dlp against a loopback HTTP server started here.
+
+The server serves a page with ``<video src=talk.mp4><track kind=captions src=talk.en.vtt>``
+(yt-dlp's generic extractor finds both), an MP4 made with ffmpeg's lavfi sources and a rolling
+YouTube-style VTT built from words and times.  It honours Range requests, counts what it serves
+and can cut a file off half-way once, so the resume path is the real one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pysrt
+import pytest
+import webvtt
+import yaml
+import yt_dlp.utils
+
+from clipkit import fetch as fetch_module
+from clipkit.cli import main
+from clipkit.fetch import (
+    HIGHLIGHTS_NAME,
+    MANIFEST_NAME,
+    FetchOptions,
+    fetch,
+    fetch_one,
+    highlights_yaml,
+    parse_url_list,
+)
+from clipkit.highlights import parse_yaml
+
+SHARED_TOOLS = Path(__file__).resolve().parents[2] / "shared" / "tools"
+HAVE_FFMPEG = shutil.which("ffmpeg") is not None and shutil.which("ffprobe") is not None
+needs_ffmpeg = pytest.mark.skipif(not HAVE_FFMPEG, reason="needs ffmpeg and ffprobe")
+
+DURATION_S = 4.0
+SPEECH_TEXT = (
+    "So today we look at captions. They roll up the screen, and every word "
+    "shows up twice or three times, which nobody can read."
+)
+SPEECH = SPEECH_TEXT.split()
+PAGE = (
+    b"<!DOCTYPE html><html><head><title>A talk about captions</title></head><body>"
+    b'<video controls src="talk.mp4">'
+    b'<track kind="captions" srclang="en" src="talk.en.vtt" label="English">'
+    b"</video></body></html>"
+)
+
+
+# --------------------------------------------------------------------------- rolling VTT
+
+
+def _ts(ms: int) -> str:
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
+def rolling_vtt(words: list[tuple[int, str]], per_line: int = 6, lang: str = "en") -> bytes:
+    """YouTube's rolling auto-captions as yt-dlp writes them, from (start ms, word) pairs.
+
+    Each line is typed under the previous one with inline word times, then a 10 ms transition
+    cue shows the finished line alone, as in real files.
+    """
+    lines = [words[i : i + per_line] for i in range(0, len(words), per_line)]
+    out = [f"WEBVTT\nKind: captions\nLanguage: {lang}\n"]
+    previous = " "
+    for index, line in enumerate(lines):
+        start = line[0][0]
+        end = lines[index + 1][0][0] - 10 if index + 1 < len(lines) else line[-1][0] + 600
+        typed = line[0][1] + "".join(f"<{_ts(ms)}><c> {word}</c>" for ms, word in line[1:])
+        out.append(f"{_ts(start)} --> {_ts(end)} align:start position:0%\n{previous}\n{typed}\n")
+        finished = " ".join(word for _, word in line)
+        out.append(f"{_ts(end)} --> {_ts(end + 10)} align:start position:0%\n{finished}\n \n")
+        previous = finished
+    return "\n".join(out).encode("utf-8")
+
+
+def speech_words() -> list[tuple[int, str]]:
+    step = int((DURATION_S - 0.6) * 1000 / len(SPEECH))
+    return [(200 + i * step, word) for i, word in enumerate(SPEECH)]
+
+
+# --------------------------------------------------------------------------- loopback server
+
+
+@dataclass
+class Site:
+    """What the loopback server serves, and what it was asked for."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    requests: list[tuple[str, str, str | None]] = field(default_factory=list)
+    cut_once: set[str] = field(default_factory=set)  # paths whose next GET stops half-way
+    port: int = 0
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}"
+
+    def gets(self, path: str) -> list[str | None]:
+        """The Range header of every GET of ``path`` so far (None: the whole file)."""
+        return [rng for method, p, rng in self.requests if method == "GET" and p == path]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    site: Site  # set on the subclass made per server
+
+    def do_GET(self) -> None:
+        self._serve(with_body=True)
+
+    def do_HEAD(self) -> None:
+        self._serve(with_body=False)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _serve(self, with_body: bool) -> None:
+        path = self.path.split("?", 1)[0]
+        requested = self.headers.get("Range")
+        self.site.requests.append((self.command, path, requested))
+        data = self.site.files.get(path)
+        if data is None:
+            self.send_error(404, "Not Found")
+            return
+        start, end, status = 0, len(data) - 1, 200
+        match = re.fullmatch(r"bytes=(\d+)-(\d*)", (requested or "").strip())
+        if match:
+            start = int(match[1])
+            end = min(int(match[2]) if match[2] else end, len(data) - 1)
+            if start > end:
+                self.send_response(416)
+                self.send_header("Content-Range", f"bytes */{len(data)}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            status = 206
+        body = data[start : end + 1]
+        self.send_response(status)
+        self.send_header("Content-Type", _content_type(path))
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Accept-Ranges", "bytes")
+        if status == 206:
+            self.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
+        self.end_headers()
+        if not with_body:
+            return
+        if with_body and path in self.site.cut_once:
+            self.site.cut_once.discard(path)
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.wfile.write(body)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # the client hanging up on a cut-off file is expected here
+
+
+def _content_type(path: str) -> str:
+    return {
+        ".html": "text/html; charset=utf-8",
+        ".mp4": "video/mp4",
+        ".vtt": "text/vtt; charset=utf-8",
+    }.get(Path(path).suffix, "application/octet-stream")
+
+
+@pytest.fixture(scope="module")
+def talk_mp4(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    if not HAVE_FFMPEG:
+        pytest.skip("needs ffmpeg and ffprobe")
+    path = tmp_path_factory.mktemp("media") / "talk.mp4"
+    subprocess.run(
+        [
+            *("ffmpeg", "-v", "error", "-y"),
+            *("-f", "lavfi", "-i", f"testsrc=size=320x240:rate=25:duration={DURATION_S}"),
+            *("-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=44100:duration={DURATION_S}"),
+            *("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"),
+            *("-c:a", "aac", "-b:a", "64k", "-shortest", "-movflags", "+faststart", str(path)),
+        ],
+        check=True,
+    )
+    return path.read_bytes()
+
+
+@pytest.fixture
+def site(talk_mp4: bytes) -> Iterator[Site]:
+    served = Site(
+        files={
+            "/talk.html": PAGE,
+            "/talk.mp4": talk_mp4,
+            "/talk.en.vtt": rolling_vtt(speech_words()),
+            "/nothing.html": b"<html><head><title>No video</title></head><body>hi</body></html>",
+        }
+    )
+    handler = type("Handler", (_Handler,), {"site": served})
+    server = _QuietServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    served.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield served
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run_cli(*args: str) -> int:
+    return main(["fetch", "--no-progress", *args])
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("clipkit fetch:")]
+
+
+def probe(path: Path) -> dict[str, Any]:
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-of", "json", "-show_streams", "-show_format", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    parsed: dict[str, Any] = json.loads(result.stdout)
+    return parsed
+
+
+def looks_complete(folder: Path) -> list[str]:
+    """Names in ``folder`` that claim to be finished output (not yt-dlp's .part files)."""
+    if not folder.exists():
+        return []
+    return sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.suffix in (".mp4", ".srt") or p.name in (MANIFEST_NAME, HIGHLIGHTS_NAME)
+    )
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+@pytest.mark.network
+@needs_ffmpeg
+def test_fetch_builds_the_folder_and_a_rerun_downloads_nothing(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "media"
+    assert run_cli(site.url("talk.html"), "--out", str(out)) == 0
+    printed = capsys.readouterr()
+    assert error_lines(printed.err) == []
+    folders = [p for p in out.iterdir() if p.is_dir()]
+    assert len(folders) == 1
+    folder = folders[0]
+    stem = folder.name
+    assert f"{folder}: fetched (A talk about captions" in printed.out
+
+    video = folder / f"{stem}.mp4"
+    assert video.read_bytes() == site.files["/talk.mp4"]
+    streams = {s["codec_type"]: s for s in probe(video)["streams"]}
+    assert streams["video"]["codec_name"] == "h264"
+    assert streams["audio"]["codec_name"] == "aac"
+    assert float(probe(video)["format"]["duration"]) == pytest.approx(DURATION_S, abs=0.15)
+
+    original = folder / f"{stem}.en.original.vtt"
+    assert original.read_bytes() == site.files["/talk.en.vtt"]
+    srt, vtt = folder / f"{stem}.en.srt", folder / f"{stem}.en.vtt"
+    spoken = [word for _, word in speech_words()]
+    srt_words = " ".join(item.text for item in pysrt.open(str(srt))).split()
+    vtt_words = " ".join(caption.text for caption in webvtt.read(str(vtt)).captions).split()
+    assert srt_words == spoken  # every word once, in order
+    assert vtt_words == spoken
+
+    info = json.loads((folder / f"{stem}.info.json").read_text(encoding="utf-8"))
+    assert info["title"].startswith("A talk about captions")
+    manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert manifest["status"] == "complete"
+    assert manifest["url"] == site.url("talk.html")
+    assert manifest["captions"] == {"language": "en", "kind": "uploader", "formats": ["vtt"]}
+    assert manifest["options"]["max_height"] == 1080
+    assert manifest["files"]["video"] == video.name
+    assert not (folder / HIGHLIGHTS_NAME).exists()  # a plain page has no chapters
+    assert not list(folder.glob("*.part"))
+
+    if (SHARED_TOOLS / "capcheck.py").exists():
+        scored = subprocess.run(
+            [sys.executable, str(SHARED_TOOLS / "capcheck.py"), str(original), str(srt), "--json"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        score = json.loads(scored.stdout)
+        assert score["recall"] == 1.0
+        assert score["extra_words"] == 0
+
+    served_before = len(site.gets("/talk.mp4")), len(site.gets("/talk.en.vtt"))
+    stamp = video.stat().st_mtime_ns
+    assert run_cli(site.url("talk.html"), "--out", str(out)) == 0
+    assert f"{folder}: already complete" in capsys.readouterr().out
+    assert (len(site.gets("/talk.mp4")), len(site.gets("/talk.en.vtt"))) == served_before
+    assert video.stat().st_mtime_ns == stamp
+
+
+@pytest.mark.network
+@needs_ffmpeg
+def test_connection_dropped_half_way_resumes(site: Site, tmp_path: Path) -> None:
+    site.cut_once.add("/talk.mp4")
+    result = fetch_one(site.url("talk.html"), FetchOptions(out_dir=tmp_path))
+    assert result.video is not None
+    assert result.video.read_bytes() == site.files["/talk.mp4"]
+    ranges = site.gets("/talk.mp4")
+    assert len(ranges) == 2 and ranges[0] is None
+    assert ranges[1] is not None and not ranges[1].startswith("bytes=0-")  # resumed, not restarted
+
+
+@pytest.mark.network
+@needs_ffmpeg
+def test_dropped_connection_without_retries_leaves_only_a_part_file_and_resumes(
+    site: Site, tmp_path: Path
+) -> None:
+    site.cut_once.add("/talk.mp4")
+    [outcome] = fetch([site.url("talk.html")], FetchOptions(out_dir=tmp_path, retries=0))
+    assert outcome.error is not None
+    assert "\n" not in str(outcome.error)
+    assert str(outcome.error).startswith(site.url("talk.html") + ": ")
+    [folder] = [p for p in tmp_path.iterdir() if p.is_dir()]
+    assert looks_complete(folder) == []
+    [part] = folder.glob("*.mp4.part")
+    kept = part.stat().st_size
+    assert 0 < kept < len(site.files["/talk.mp4"])
+
+    result = fetch_one(site.url("talk.html"), FetchOptions(out_dir=tmp_path))
+    assert result.video is not None
+    assert result.video.read_bytes() == site.files["/talk.mp4"]
+    assert site.gets("/talk.mp4")[-1] == f"bytes={kept}-"  # resumed where it stopped
+
+
+@pytest.mark.network
+@needs_ffmpeg
+def test_batch_goes_on_past_a_404_and_exits_1(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    urls = tmp_path / "urls.txt"
+    urls.write_text(f"# talks\n{site.url('gone.html')}\n\n{site.url('talk.html')}\n")
+    out = tmp_path / "media"
+    assert run_cli("-a", str(urls), "--out", str(out), "--captions-only") == 1
+    errors = error_lines(capsys.readouterr().err)
+    assert len(errors) == 2  # the failure, then "1 of 2 failed"
+    assert errors[0].startswith(f"clipkit fetch: {site.url('gone.html')}: ")
+    assert "404" in errors[0]
+    assert errors[1] == "clipkit fetch: 1 of 2 failed"
+    [folder] = [p for p in out.iterdir() if p.is_dir()]
+    assert (folder / MANIFEST_NAME).exists()
+    assert not list(folder.glob("*.mp4"))  # captions only
+    assert site.gets("/talk.mp4") == []
+
+
+@pytest.mark.network
+@needs_ffmpeg
+def test_missing_media_file_is_one_line_and_nothing_complete(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    del site.files["/talk.mp4"]
+    assert run_cli(site.url("talk.html"), "--out", str(tmp_path)) == 1
+    [line, summary] = error_lines(capsys.readouterr().err)
+    assert "HTTP error 404" in line
+    assert summary == "clipkit fetch: 1 of 1 failed"
+    for folder in tmp_path.iterdir():
+        assert looks_complete(folder) == []
+
+
+@pytest.mark.network
+@needs_ffmpeg
+def test_no_captions_in_the_language_downloads_nothing(site: Site, tmp_path: Path) -> None:
+    [outcome] = fetch([site.url("talk.html")], FetchOptions(out_dir=tmp_path, lang="de"))
+    assert outcome.error is not None
+    assert str(outcome.error) == f"{site.url('talk.html')}: no captions in 'de' (available: en)"
+    assert site.gets("/talk.mp4") == [] and site.gets("/talk.en.vtt") == []
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.network
+@needs_ffmpeg
+def test_page_without_a_video_is_one_line(site: Site, tmp_path: Path) -> None:
+    [outcome] = fetch([site.url("nothing.html")], FetchOptions(out_dir=tmp_path))
+    assert outcome.error is not None
+    assert "\n" not in str(outcome.error)
+    assert "Unsupported URL" in str(outcome.error)
+
+
+@pytest.mark.network
+def test_network_down_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as probe_socket:  # a port nobody listens on
+        probe_socket.bind(("127.0.0.1", 0))
+        port = probe_socket.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/talk.html"
+    [outcome] = fetch([url], FetchOptions(out_dir=tmp_path, retries=0, socket_timeout=5))
+    assert outcome.error is not None
+    assert str(outcome.error).startswith(f"{url}: network error: ")
+    assert "\n" not in str(outcome.error)
+
+
+@pytest.mark.network
+@needs_ffmpeg
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_full_disk_is_one_line_and_nothing_complete(site: Site, tmp_path: Path) -> None:
+    # A .part file that is /dev/full: every write fails with ENOSPC, a real full disk for yt-dlp.
+    captions = fetch_one(site.url("talk.html"), FetchOptions(out_dir=tmp_path, captions_only=True))
+    part = captions.folder / f"{captions.folder.name}.mp4.part"
+    part.symlink_to("/dev/full")
+    try:
+        [outcome] = fetch([site.url("talk.html")], FetchOptions(out_dir=tmp_path, retries=0))
+    finally:
+        part.unlink()
+    assert outcome.error is not None
+    assert str(outcome.error) == (
+        f"{site.url('talk.html')}: disk full (no space left on device); free some space and rerun"
+    )
+    assert not list(captions.folder.glob("*.mp4"))
+
+
+@needs_ffmpeg
+def test_missing_ffmpeg_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert run_cli("http://127.0.0.1:9/talk.html", "--out", str(tmp_path)) == 1
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "apt-get install ffmpeg" in line
+
+
+# --------------------------------------------------------------------------- pieces
+
+
+def test_chapters_become_a_highlight_file() -> None:
+    chapters = [
+        {"start_time": 0.0, "end_time": 344.0, "title": "Intro"},
+        {"start_time": 344.0, "end_time": 431.5, "title": "Rolling captions: why"},
+        {"start_time": 3600.0, "end_time": 3725.0, "title": ""},
+        {"start_time": 10.0, "end_time": 10.0, "title": "empty"},
+    ]
+    text = highlights_yaml(chapters)
+    assert yaml.safe_load(text) == {
+        "highlights": [
+            {"title": "Intro", "start": "00:00", "end": "05:44", "pad": 0.0},
+            {
+                "title": "Rolling captions: why",
+                "start": "05:44",
+                "end": "00:07:11.500",
+                "pad": 0.0,
+            },
+            {"title": "Chapter 3", "start": "01:00:00.000", "end": "01:02:05.000", "pad": 0.0},
+        ]
+    }
+    assert 'end: "05:44"' in text  # quoted: YAML 1.1 reads a bare 12:30 as a number
+    specs = parse_yaml(text, "chapters.highlights.yaml")  # what `clipkit clip` reads
+    assert [(spec.title, spec.start_ms, spec.end_ms, spec.pad_ms) for spec in specs] == [
+        ("Intro", 0, 344_000, 0),
+        ("Rolling captions: why", 344_000, 431_500, 0),
+        ("Chapter 3", 3_600_000, 3_725_000, 0),
+    ]
+
+
+def test_url_lists_skip_blanks_and_comments() -> None:
+    text = "# my talks\nhttps://a.example/1\n\n  ; old\n] x\n  https://a.example/2  \n"
+    assert parse_url_list(text) == ["https://a.example/1", "https://a.example/2"]
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (["de", "en"], "en"),
+        (["en-orig", "en-de", "fr"], "en-orig"),
+        (["en-US", "en-GB"], "en-GB"),
+        (["EN"], "EN"),
+        (["fr", "eng"], None),
+    ],
+)
+def test_caption_language_matching(keys: list[str], expected: str | None) -> None:
+    assert fetch_module._match_language("en", keys) == expected
+
+
+def test_uploader_captions_win_over_automatic_and_json3_over_vtt() -> None:
+    info = {
+        "subtitles": {"en": [{"ext": "vtt", "url": "u1"}]},
+        "automatic_captions": {"en": [{"ext": "json3", "url": "a1"}, {"ext": "vtt", "url": "a2"}]},
+    }
+    choice = fetch_module._choose_captions("URL", info, "en")
+    assert (choice.kind, [ext for ext, _ in choice.formats]) == ("uploader", ["vtt"])
+    del info["subtitles"]
+    choice = fetch_module._choose_captions("URL", info, "en")
+    assert (choice.kind, [ext for ext, _ in choice.formats]) == ("automatic", ["json3", "vtt"])
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "ERROR: [youtube] abc: Private video. Sign in if you've been granted access",
+            "URL: [youtube] abc: Private video. Sign in if you've been granted access "
+            "(try --cookies or --cookies-from-browser)",
+        ),
+        (
+            "ERROR: [youtube] abc: Video unavailable. This video has been removed by the uploader",
+            "URL: [youtube] abc: Video unavailable. This video has been removed by the uploader",
+        ),
+        (
+            "ERROR: unable to write data: [Errno 28] No space left on device",
+            "URL: disk full (no space left on device); free some space and rerun",
+        ),
+    ],
+)
+def test_yt_dlp_errors_become_one_line(message: str, expected: str) -> None:
+    error = yt_dlp.utils.DownloadError(message)
+    assert str(fetch_module._translate("URL", error, fetch_module._Log())) == expected
+
+
+def test_format_prefers_h264_aac_up_to_the_height() -> None:
+    manifest = FetchOptions(max_height=720).as_manifest()
+    assert manifest["format"] == "bv*[height<=?720]+ba/b[height<=?720]"
+    assert manifest["format_sort"] == ["res:720", "vcodec:h264", "acodec:aac"]
+
+
+def test_bad_options_are_refused() -> None:
+    with pytest.raises(ValueError, match="language"):
+        FetchOptions(lang="../etc")
+    with pytest.raises(ValueError, match="not both"):
+        FetchOptions(cookies=Path("c.txt"), cookies_from_browser="firefox")
+    assert fetch_module.browser_spec_error("firefox:default") is None
+    assert "unsupported browser" in (fetch_module.browser_spec_error("netscape") or "")
