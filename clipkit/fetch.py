@@ -583,16 +583,22 @@ def _manifest(
             "kind": choice.kind,
             "formats": [ext for ext, _ in choice.formats],
         },
-        "video_format": {
-            key: info.get(key)
-            for key in ("format_id", "format", "vcodec", "acodec", "width", "height", "fps")
-        }
-        if result.video
-        else None,
+        "video_format": _video_format(info) if result.video else None,
         "files": files,
         "sizes": {path.name: path.stat().st_size for path in listed if path is not None},
         "warnings": log.warnings[-20:],
     }
+
+
+def _video_format(info: Mapping[str, Any]) -> dict[str, Any]:
+    """The chosen format; for a merge, the codecs come from its video and audio parts."""
+    parts = [info, *(info.get("requested_formats") or [])]
+
+    def codec(key: str) -> Any:
+        return next((p.get(key) for p in parts if p.get(key) not in (None, "none")), None)
+
+    chosen = {key: info.get(key) for key in ("format_id", "width", "height", "fps")}
+    return {**chosen, "vcodec": codec("vcodec"), "acodec": codec("acodec")}
 
 
 # --------------------------------------------------------------------------- yt-dlp plumbing

@@ -197,6 +197,32 @@ def talk_mp4(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return path.read_bytes()
 
 
+@pytest.fixture(scope="module")
+def hls_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """An HLS master playlist: H.264 at 240p and 480p, AAC as a separate rendition."""
+    if not HAVE_FFMPEG:
+        pytest.skip("needs ffmpeg and ffprobe")
+    folder = tmp_path_factory.mktemp("hls")
+    subprocess.run(
+        [
+            *("ffmpeg", "-v", "error", "-y"),
+            *("-f", "lavfi", "-i", f"testsrc=size=640x480:rate=25:duration={DURATION_S}"),
+            *("-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=44100:duration={DURATION_S}"),
+            *("-map", "0:v", "-map", "0:v", "-map", "1:a"),
+            *("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25"),
+            *("-s:v:0", "320x240", "-s:v:1", "640x480", "-c:a", "aac", "-b:a", "64k"),
+            *("-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod"),
+            *("-master_pl_name", "hls.m3u8", "-hls_segment_filename", str(folder / "s%v_%d.ts")),
+            *("-var_stream_map", "v:0,agroup:aud v:1,agroup:aud a:0,agroup:aud,default:yes"),
+            str(folder / "p%v.m3u8"),
+        ],
+        check=True,
+    )
+    files = {f"/{path.name}": path.read_bytes() for path in folder.iterdir()}
+    files["/hls.html"] = PAGE.replace(b"talk.mp4", b"hls.m3u8")
+    return files
+
+
 @pytest.fixture
 def site(talk_mp4: bytes) -> Iterator[Site]:
     served = Site(
@@ -312,6 +338,27 @@ def test_fetch_builds_the_folder_and_a_rerun_downloads_nothing(
     assert f"{folder}: already complete" in capsys.readouterr().out
     assert (len(site.gets("/talk.mp4")), len(site.gets("/talk.en.vtt"))) == served_before
     assert video.stat().st_mtime_ns == stamp
+
+
+@pytest.mark.network
+@needs_ffmpeg
+@pytest.mark.parametrize(("max_height", "height"), [(1080, 480), (240, 240)])
+def test_separate_video_and_audio_are_merged_up_to_max_height(
+    site: Site, hls_files: dict[str, bytes], tmp_path: Path, max_height: int, height: int
+) -> None:
+    site.files.update(hls_files)
+    options = FetchOptions(out_dir=tmp_path, max_height=max_height)
+    result = fetch_one(site.url("hls.html"), options)
+    assert result.video is not None
+    probed = probe(result.video)
+    streams = {s["codec_type"]: s for s in probed["streams"]}
+    assert (streams["video"]["codec_name"], streams["video"]["height"]) == ("h264", height)
+    assert streams["audio"]["codec_name"] == "aac"
+    assert float(probed["format"]["duration"]) == pytest.approx(DURATION_S, abs=0.15)
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert "+" in manifest["video_format"]["format_id"]  # a merge of two downloads
+    assert manifest["video_format"]["height"] == height
+    assert sorted(p.name for p in result.folder.iterdir() if ".f" in p.name) == []  # no leftovers
 
 
 @pytest.mark.network
