@@ -36,7 +36,7 @@ examples:
   clipkit convert downloads/ --out-dir subs/ --jobs 0
                                                every caption file in a folder, on all cores
   clipkit convert 'talks/**/*.json3' --to txt  a glob (quote it), as paragraphs of text
-  yt-dlp ... -o - | clipkit convert - --to vtt > talk.vtt
+  curl -s https://example.org/talk.en.vtt | clipkit convert - > talk.srt
                                                '-' reads stdin and writes stdout
   clipkit convert talk.md --max-chars 32 --max-lines 1 --speaker-marker chevrons
 
@@ -190,7 +190,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     policy.add_argument(
         "--speaker-marker",
         choices=list(_MARKERS),
-        help="how a new speaker is shown: dash '- ' or chevrons '>> ' (default dash)",
+        help="how a new speaker is shown: dash (a leading '-') or chevrons (a leading "
+        "'>>'; default dash)",
     )
     policy.add_argument(
         "--no-sound-tags",
