@@ -314,3 +314,29 @@ def test_python_dash_m_clipkit() -> None:
     )
     assert result.returncode == 0
     assert b"convert" in result.stdout
+
+
+def test_library_api(tmp_path: Path, transcript: bytes) -> None:
+    from clipkit.convert import convert_bytes, convert_file
+    from clipkit.errors import CaptionParseError, OutputError
+    from clipkit.style import CaptionStyle
+    from clipkit.writers import WriteOptions
+
+    vtt = convert_bytes(transcript, "talk.md", to="vtt", style=CaptionStyle(max_chars=30))
+    assert vtt.startswith(b"WEBVTT\n")
+    words = convert_bytes(transcript, to="vtt", style=CaptionStyle(mode="words"))
+    assert b"<00:00:" in words
+    assert convert_bytes(transcript, options=WriteOptions(bom=True)).startswith(b"\xef\xbb\xbf1\n")
+    with pytest.raises(OutputError, match="unknown output format"):
+        convert_bytes(transcript, to="docx")
+    with pytest.raises(CaptionParseError, match=r"^notes\.txt:1: "):
+        convert_bytes(NOT_CAPTIONS, "notes.txt")
+
+    source = put(tmp_path, "talk.md", transcript)
+    assert convert_file(source, tmp_path / "talk.json").read_bytes().startswith(b"{")
+    with pytest.raises(OutputError, match="refusing to overwrite"):
+        convert_file(source, source)
+    bad = put(tmp_path, "bad.md", NOT_CAPTIONS)
+    with pytest.raises(CaptionParseError):
+        convert_file(bad, tmp_path / "bad.srt")
+    assert sorted(os.listdir(tmp_path)) == ["bad.md", "talk.json", "talk.md"]
