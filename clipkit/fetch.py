@@ -303,12 +303,19 @@ def _fetch_entries(
         entry_url = str(entry.get("webpage_url") or entry.get("url") or url)
 
         def run(entry: dict[str, Any] = entry, entry_url: str = entry_url) -> FetchResult:
-            if entry.get("_type") in ("url", "url_transparent"):
-                done = _completed(ydl, entry_url, str(entry.get("id") or ""), options)
-                if done is not None:
-                    return done
-                entry = _extract(ydl, str(entry["url"]), log)
-            return _fetch_video(ydl, entry_url, entry, options, log, progress)
+            entry_id = str(entry.get("id") or "")
+            try:
+                if entry.get("_type") in ("url", "url_transparent"):
+                    done = _completed(ydl, entry_url, entry_id, options)
+                    if done is not None:
+                        return done
+                    entry = _extract(ydl, str(entry["url"]), log)
+                return _fetch_video(ydl, entry_url, entry, options, log, progress)
+            except DownloadError as exc:
+                if entry_url != url or not entry_id:
+                    raise
+                # several videos on one page share its URL: say which one failed
+                raise DownloadError(url, f"video {entry_id}: {exc.message}") from exc
 
         yield _outcome(entry_url, run)
 

@@ -403,8 +403,11 @@ def test_batch_goes_on_past_a_404_and_exits_1(
     urls = tmp_path / "urls.txt"
     urls.write_text(f"# talks\n{site.url('gone.html')}\n\n{site.url('talk.html')}\n")
     out = tmp_path / "media"
-    assert run_cli("-a", str(urls), "--out", str(out), "--captions-only") == 1
-    errors = error_lines(capsys.readouterr().err)
+    code = main(["fetch", "-a", str(urls), "--out", str(out), "--captions-only"])
+    assert code == 1
+    stderr = capsys.readouterr().err
+    assert re.search(r"\.en\.original\.vtt: 100%.*B/s", stderr)  # a progress bar per file
+    errors = error_lines(stderr)
     assert len(errors) == 2  # the failure, then "1 of 2 failed"
     assert errors[0].startswith(f"clipkit fetch: {site.url('gone.html')}: ")
     assert "404" in errors[0]
@@ -413,6 +416,65 @@ def test_batch_goes_on_past_a_404_and_exits_1(
     assert (folder / MANIFEST_NAME).exists()
     assert not list(folder.glob("*.mp4"))  # captions only
     assert site.gets("/talk.mp4") == []
+
+
+@pytest.mark.network
+@needs_ffmpeg
+def test_a_page_with_two_videos_goes_on_past_the_broken_one(site: Site, tmp_path: Path) -> None:
+    site.files["/two.html"] = PAGE + PAGE.replace(b"talk.mp4", b"gone.mp4")
+    outcomes = list(fetch([site.url("two.html")], FetchOptions(out_dir=tmp_path)))
+    assert [outcome.ok for outcome in outcomes] == [True, False]
+    good, bad = outcomes[0].result, outcomes[1].error
+    assert good is not None and good.video is not None and good.video.is_file()
+    assert re.fullmatch(
+        rf"{re.escape(site.url('two.html'))}: video \S+: HTTP error 404 Not Found for the video",
+        str(bad),
+    )
+    broken = [p for p in tmp_path.iterdir() if p != good.folder]
+    assert all(looks_complete(folder) == [] for folder in broken)
+
+
+@pytest.mark.network
+@needs_ffmpeg
+def test_a_damaged_output_is_rebuilt_without_downloading_again(site: Site, tmp_path: Path) -> None:
+    first = fetch_one(site.url("talk.html"), FetchOptions(out_dir=tmp_path))
+    rebuilt = first.srt.read_bytes()
+    first.srt.write_bytes(rebuilt[: len(rebuilt) // 2])  # e.g. edited or cut short by hand
+    served = len(site.gets("/talk.mp4")), len(site.gets("/talk.en.vtt"))
+    again = fetch_one(site.url("talk.html"), FetchOptions(out_dir=tmp_path))
+    assert not again.skipped
+    assert again.srt.read_bytes() == rebuilt
+    assert (len(site.gets("/talk.mp4")), len(site.gets("/talk.en.vtt"))) == served
+
+
+def test_a_complete_youtube_folder_is_skipped_without_any_request(tmp_path: Path) -> None:
+    video_id = "avWhreBUYF0"
+    folder = tmp_path / video_id
+    folder.mkdir()
+    names = [f"{video_id}.mp4", f"{video_id}.en.srt", f"{video_id}.en.vtt"]
+    names += [f"{video_id}.info.json", f"{video_id}.en.original.json3"]
+    for name in names:
+        (folder / name).write_bytes(b"x" * 10)
+    manifest = {
+        "status": "complete",
+        "id": video_id,
+        "title": "The talk",
+        "options": {"lang": "en", "captions_only": False},
+        "files": {
+            "video": names[0],
+            "srt": names[1],
+            "vtt": names[2],
+            "info_json": names[3],
+            "captions": [names[4]],
+        },
+        "sizes": dict.fromkeys(names, 10),
+    }
+    (folder / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    # socket_timeout and retries do not matter: nothing may touch the network here
+    url = f"https://www.youtube.com/watch?v={video_id}"
+    result = fetch_one(url, FetchOptions(out_dir=tmp_path, retries=0, socket_timeout=0.01))
+    assert result.skipped
+    assert (result.folder, result.video, result.title) == (folder, folder / names[0], "The talk")
 
 
 @pytest.mark.network
