@@ -80,6 +80,9 @@ class Transcript:
     words: tuple[Word, ...]
     source_format: str = ""
     language: str = ""
+    # False when word times were spread over whole-second lines (markdown exports):
+    # then the starts of the source's lines are the best-timed places to start a cue.
+    exact_word_times: bool = True
 
     def __post_init__(self) -> None:
         for before, after in zip(self.words, self.words[1:]):

@@ -52,6 +52,8 @@ FILL_BONUS_PER_CHAR = 0.08
 PENALTY_TOO_SHORT = 25.0
 PENALTY_ORPHAN = 12.0
 PENALTY_PER_EXCESS_CPS = 0.6
+# Where word times are estimated, a cue starting with a source line starts on time.
+LINE_START_BONUS = 6.0
 CLAUSE_STARTERS = frozenset(
     "and but or so because which that who when where while although though if then".split()
 )
@@ -85,7 +87,7 @@ def build_cues(transcript: Transcript, style: CaptionStyle | None = None) -> lis
         words = _without_sound_tags(words)
     if not words:
         return []
-    prepared = _prepare(words, style)
+    prepared = _prepare(words, style, line_start_bonus=0.0 if transcript.exact_word_times else LINE_START_BONUS)
     if style.mode == "lines":
         spans = _line_spans(words, prepared)
     else:
@@ -111,7 +113,7 @@ def _core(text: str) -> str:
     return text.strip(CLOSERS + SENTENCE_END + CLAUSE_END + "\"'(“‘[").lower()
 
 
-def _prepare(words: Sequence[Word], style: CaptionStyle) -> _Prepared:
+def _prepare(words: Sequence[Word], style: CaptionStyle, line_start_bonus: float) -> _Prepared:
     count = len(words)
     texts = [w.text for w in words]
     starts = [w.start_ms for w in words]
@@ -146,6 +148,8 @@ def _prepare(words: Sequence[Word], style: CaptionStyle) -> _Prepared:
                 score += min(SCORE_PAUSE_MAX, pause / 100 * SCORE_PAUSE_PER_100MS)
             if lowered[i + 1] in CLAUSE_STARTERS:
                 score += BONUS_BEFORE_CONJUNCTION
+            if words[i + 1].line_start:
+                score += line_start_bonus
             if speaker[i + 1]:
                 hard[i] = True
             elif (sound[i] and _has_room(i, starts, style)) or (

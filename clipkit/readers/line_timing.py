@@ -11,6 +11,7 @@ known only to within a second.  Two things narrow it:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,33 +30,187 @@ class RollingLine:
     alone_s: int | None = None  # second of the frame showing it alone (the transition)
 
 
+# Speech rates outside this range (ms per character, spaces included) are not
+# evidence of a rate: they are pauses, or frames bunched into one second.
+MIN_MS_PER_CHAR = 30
+MAX_MS_PER_CHAR = 160
+DEFAULT_MS_PER_CHAR = 70
+RATE_WINDOW = 6  # lines either side for the local speech rate
+RATE_REFINEMENTS = 0
+# A gap this much longer than the line's speaking time is a pause, not slow speech.
+PAUSE_FACTOR = 1.6
+PAUSE_SLACK_MS = 400
+
+
 def time_lines(lines: Sequence[RollingLine]) -> list[TypedLine]:
-    starts = estimate_starts(lines)
+    """Lines with start and end estimated in ms, ready for :func:`words_from_lines`."""
+    if not lines:
+        return []
+    lengths = [len(line.text) + 1 for line in lines]
+    rates = local_rates(lines, lengths, [line.first_s * SECOND for line in lines])
+    starts = estimate_starts(lines, lengths, rates)
+    for _refinement in range(RATE_REFINEMENTS):
+        rates = local_rates(lines, lengths, starts)
+        starts = estimate_starts(lines, lengths, rates)
     typed: list[TypedLine] = []
     for index, line in enumerate(lines):
         start = starts[index]
+        speaking = int(rates[index] * lengths[index])
         if index + 1 < len(lines):
-            end = starts[index + 1]
+            next_start = starts[index + 1]
+            end = next_start
+            if next_start - start > PAUSE_FACTOR * speaking + PAUSE_SLACK_MS:
+                end = start + speaking  # the words, then a pause before the next line
+        elif line.alone_s is not None:
+            end = min((line.alone_s + 1) * SECOND, start + speaking)
         else:
-            end = (line.alone_s + 1) * SECOND if line.alone_s is not None else start + 3 * SECOND
+            end = start + speaking
         typed.append(TypedLine(start, max(end, start), line.text))
     return typed
 
 
-def estimate_starts(lines: Sequence[RollingLine]) -> list[int]:
-    """Start of every line in ms: the exact second where known, else mid-second."""
-    starts: list[int] = []
+def local_rates(
+    lines: Sequence[RollingLine], lengths: Sequence[int], starts: Sequence[float]
+) -> list[float]:
+    """Speaking rate (ms per character) around every line, from its neighbours."""
+    samples: list[float | None] = []
+    for index in range(len(lines)):
+        sample = None
+        if index + 1 < len(lines) and lines[index + 1].continues:
+            gap = starts[index + 1] - starts[index]
+            rate = gap / lengths[index]
+            if MIN_MS_PER_CHAR <= rate <= MAX_MS_PER_CHAR:
+                sample = rate
+        samples.append(sample)
+    known = sorted(x for x in samples if x is not None)
+    overall = known[len(known) // 2] if known else DEFAULT_MS_PER_CHAR
+    rates: list[float] = []
+    for index in range(len(lines)):
+        window = [
+            x
+            for x in samples[max(0, index - RATE_WINDOW) : index + RATE_WINDOW + 1]
+            if x is not None
+        ]
+        if len(window) >= 3:
+            window.sort()
+            rates.append(window[len(window) // 2])
+        else:
+            rates.append(overall)
+    return rates
+
+
+BINS_PER_SECOND = 10
+RATE_LOG_SIGMA = 0.3  # spread of a line's speaking time around the local rate (log scale)
+PAUSE_PROBABILITY = 0.15
+PAUSE_SPAN_MS = 10_000
+
+
+def estimate_starts(
+    lines: Sequence[RollingLine], lengths: Sequence[int], rates: Sequence[float]
+) -> list[int]:
+    """Start of every line in ms: the posterior median given all the frames' seconds.
+
+    Each start lies in the second its first frame shows (or exactly on a second,
+    where a transition frame pins it).  Consecutive lines are linked by how long
+    the first takes to say at the local rate (log-normal), or a pause; a
+    forward-backward pass over candidate positions in each second combines the
+    evidence of the whole chain.  Cleared screens break the chain.
+    """
+    count = len(lines)
+    candidates: list[list[float]] = []
     for index, line in enumerate(lines):
-        low = line.first_s * SECOND
+        base = float(line.first_s * SECOND)
         previous = lines[index - 1] if index else None
-        exact = (
+        pinned = (
             previous is not None
             and line.continues
             and previous.alone_s is not None
             and previous.alone_s < line.first_s
         )
-        start = low if exact else low + SECOND // 2
-        if starts and start < starts[-1]:
-            start = starts[-1]
-        starts.append(start)
+        if pinned:
+            candidates.append([base + 5.0])
+        else:
+            step = SECOND / BINS_PER_SECOND
+            candidates.append([base + step * (k + 0.5) for k in range(BINS_PER_SECOND)])
+    links: list[list[list[float]] | None] = []
+    for index in range(count - 1):
+        if not lines[index + 1].continues:
+            links.append(None)
+            continue
+        expected = rates[index] * lengths[index]
+        links.append(_link_matrix(candidates[index], candidates[index + 1], expected))
+    forward: list[list[float]] = []
+    belief = [1.0] * len(candidates[0])
+    for index in range(count):
+        if index:
+            link = links[index - 1]
+            if link is None:
+                belief = [1.0] * len(candidates[index])
+            else:
+                belief = [
+                    sum(p * row[j] for p, row in zip(previous_belief, link))
+                    for j in range(len(candidates[index]))
+                ]
+        belief = _normalised(belief)
+        forward.append(belief)
+        previous_belief = belief
+    backward: list[list[float]] = [[]] * count
+    belief = [1.0] * len(candidates[-1])
+    backward[-1] = belief
+    for index in range(count - 2, -1, -1):
+        link = links[index]
+        if link is None:
+            belief = [1.0] * len(candidates[index])
+        else:
+            after = backward[index + 1]
+            belief = _normalised([sum(p * q for p, q in zip(row, after)) for row in link])
+        backward[index] = belief
+    starts: list[int] = []
+    for index in range(count):
+        posterior = [f * b for f, b in zip(forward[index], backward[index])]
+        value = _weighted_median(candidates[index], posterior)
+        ms = int(round(value))
+        if starts and ms < starts[-1]:
+            ms = starts[-1]
+        starts.append(ms)
     return starts
+
+
+def _link_matrix(before: list[float], after: list[float], expected: float) -> list[list[float]]:
+    """P(next start = after[j] | this start = before[i]) up to a constant."""
+    log_expected = math.log(max(expected, 1.0))
+    norm = 1.0 / (RATE_LOG_SIGMA * math.sqrt(2 * math.pi))
+    pause_density = PAUSE_PROBABILITY / PAUSE_SPAN_MS
+    matrix: list[list[float]] = []
+    for b in before:
+        row: list[float] = []
+        for a in after:
+            gap = a - b
+            if gap <= 0:
+                row.append(1e-12)
+                continue
+            z = (math.log(gap) - log_expected) / RATE_LOG_SIGMA
+            speech = (1 - PAUSE_PROBABILITY) * norm * math.exp(-0.5 * z * z) / gap
+            pause = pause_density if gap > expected else 0.0
+            row.append(speech + pause + 1e-12)
+        matrix.append(row)
+    return matrix
+
+
+def _normalised(values: list[float]) -> list[float]:
+    total = sum(values)
+    if total <= 0:
+        return [1.0 / len(values)] * len(values)
+    return [v / total for v in values]
+
+
+def _weighted_median(values: list[float], weights: list[float]) -> float:
+    total = sum(weights)
+    if total <= 0:
+        return (values[0] + values[-1]) / 2
+    running = 0.0
+    for value, weight in zip(values, weights):
+        running += weight
+        if running >= total / 2:
+            return value
+    return values[-1]

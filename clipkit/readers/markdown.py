@@ -26,8 +26,32 @@ def sniff(text: str) -> bool:
 
 
 def read(text: str, source: str) -> Transcript:
+    frames = _frames(text, source)
     lines: list[RollingLine] = []
     last_new: str | None = None
+    last_frame: str | None = None
+    for index, (at, body) in enumerate(frames):
+        if body == last_new:
+            if lines[-1].alone_s is None:
+                lines[-1].alone_s = at  # the transition frame: the line finished
+            continue
+        if body == last_frame:
+            continue  # the same frame again
+        shown_before = _longest_shown_prefix(body, (last_new, last_frame))
+        if shown_before and _continued_whole(frames, index, body):
+            shown_before = ""  # a cleared screen whose line happens to repeat the last one
+        new_text = body[len(shown_before) + 1 :] if shown_before else body
+        last_frame = body
+        lines.append(RollingLine(new_text, at, bool(shown_before)))
+        last_new = new_text
+    return Transcript(
+        tuple(words_from_lines(time_lines(lines))), FORMAT_ID, exact_word_times=False
+    )
+
+
+def _frames(text: str, source: str) -> list[tuple[int, str]]:
+    """(second, text) of every transcript entry, checked."""
+    frames: list[tuple[int, str]] = []
     previous_seconds = -1
     for line_no, raw in enumerate(text.splitlines(), 1):
         stripped = raw.strip()
@@ -44,18 +68,23 @@ def read(text: str, source: str) -> Transcript:
             raise CaptionParseError("time goes backwards", source, line_no, stripped[:60])
         previous_seconds = at
         body = " ".join(body.split())
-        if not body:
-            continue
-        if last_new is not None and body == last_new:
-            if lines[-1].alone_s is None:
-                lines[-1].alone_s = at  # the transition frame: the line finished
-            continue
-        if last_new is not None and body.startswith(last_new + " "):
-            new_text = body[len(last_new) + 1 :]
-            continues = True
-        else:
-            new_text = body  # the first line, or the screen was cleared
-            continues = False
-        lines.append(RollingLine(new_text, at, continues))
-        last_new = new_text
-    return Transcript(tuple(words_from_lines(time_lines(lines))), FORMAT_ID)
+        if body:
+            frames.append((at, body))
+    return frames
+
+
+def _continued_whole(frames: list[tuple[int, str]], index: int, body: str) -> bool:
+    """Whether a later frame types under the whole of this one: then it was a single line."""
+    for _at, later in frames[index + 1 : index + 4]:
+        if later != body:
+            return later.startswith(body + " ")
+    return False
+
+
+def _longest_shown_prefix(frame: str, shown: tuple[str | None, ...]) -> str:
+    """The longest text already on screen that this frame repeats before its new line."""
+    best = ""
+    for candidate in shown:
+        if candidate and len(candidate) > len(best) and frame.startswith(candidate + " "):
+            best = candidate
+    return best
