@@ -766,7 +766,8 @@ def _translate(
         reason_text = f" {reason}" if reason else ""
         return DownloadError(url, f"HTTP error {status}{reason_text}{where}")
     if "private video" in lowered or "sign in" in lowered:
-        return DownloadError(url, f"{message} (try --cookies or --cookies-from-browser)")
+        message = re.split(r"\.\s+Use --cookies", message)[0].rstrip(". ")
+        return DownloadError(url, f"{message} (try --cookies FILE or --cookies-from-browser NAME)")
     network = (
         "connection refused",
         "name or service not known",
@@ -775,14 +776,28 @@ def _translate(
         "timed out",
         "failed to resolve",
         "no route to host",
+        "connection reset",
     )
     if any(marker in lowered for marker in network):
-        return DownloadError(url, f"network error: {message}")
+        return DownloadError(url, f"network error: {_network_reason(message)}")
     if "content too short" in lowered or "giving up after" in lowered:
         return DownloadError(
             url, f"connection kept dropping ({message}); rerun to resume the partial download"
         )
-    return DownloadError(url, message)
+    return DownloadError(url, message or (log.errors[-1] if log.errors else "download failed"))
+
+
+def _network_reason(message: str) -> str:
+    """``cannot reach HOST:PORT (REASON)`` out of urllib3/requests' long connection errors."""
+    host = re.search(r"host='([^']+)'(?:,\s*port=(\d+))?", message)
+    reasons = re.findall(r"\[Errno -?\d+\]\s*([^)\]']+)", message)
+    reason = reasons[-1].strip() if reasons else ""
+    if "timed out" in message.lower() and not reason:
+        reason = "timed out"
+    if host is None or not reason:
+        return message
+    where = f"{host[1]}:{host[2]}" if host[2] else host[1]
+    return f"cannot reach {where} ({reason}; is the network up?)"
 
 
 def _root_cause(exc: BaseException) -> BaseException | None:

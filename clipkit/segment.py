@@ -73,7 +73,8 @@ class _Prepared:
     starts: list[int]
     ends: list[int]
     cum_chars: list[int]  # cum_chars[i] = chars of words[:i] (no spaces)
-    break_score: list[float]  # how good it is to break after word i
+    break_score: list[float]  # how good it is to break a line after word i
+    cue_break_score: list[float]  # how good it is to end a cue after word i
     hard_break: list[bool]  # must break after word i
     weak: list[bool]
     speaker: list[bool]
@@ -87,7 +88,8 @@ def build_cues(transcript: Transcript, style: CaptionStyle | None = None) -> lis
         words = _without_sound_tags(words)
     if not words:
         return []
-    prepared = _prepare(words, style, line_start_bonus=0.0 if transcript.exact_word_times else LINE_START_BONUS)
+    line_start_bonus = 0.0 if transcript.exact_word_times else LINE_START_BONUS
+    prepared = _prepare(words, style, line_start_bonus)
     if style.mode == "lines":
         spans = _line_spans(words, prepared)
     else:
@@ -128,6 +130,7 @@ def _prepare(words: Sequence[Word], style: CaptionStyle, line_start_bonus: float
     lowered = [_core(t) for t in texts]
     weak = [low in WEAK_WORDS for low in lowered]
     break_score = [0.0] * count
+    cue_break_bonus = [0.0] * count
     hard = [False] * count
     for i in range(count):
         text = texts[i].rstrip(CLOSERS)
@@ -149,7 +152,7 @@ def _prepare(words: Sequence[Word], style: CaptionStyle, line_start_bonus: float
             if lowered[i + 1] in CLAUSE_STARTERS:
                 score += BONUS_BEFORE_CONJUNCTION
             if words[i + 1].line_start:
-                score += line_start_bonus
+                cue_break_bonus[i] = line_start_bonus
             if speaker[i + 1]:
                 hard[i] = True
             elif (sound[i] and _has_room(i, starts, style)) or (
@@ -160,7 +163,8 @@ def _prepare(words: Sequence[Word], style: CaptionStyle, line_start_bonus: float
             hard[i] = True
             score += SCORE_SENTENCE
         break_score[i] = score
-    return _Prepared(texts, starts, ends, cum, break_score, hard, weak, speaker)
+    cue_break_score = [a + b for a, b in zip(break_score, cue_break_bonus)]
+    return _Prepared(texts, starts, ends, cum, break_score, cue_break_score, hard, weak, speaker)
 
 
 def _has_room(index: int, starts: list[int], style: CaptionStyle) -> bool:
@@ -199,7 +203,7 @@ def _cue_spans(p: _Prepared, style: CaptionStyle) -> list[Span]:
                     break
                 if p.ends[last] - cue_start > style.max_duration_ms:
                     break
-            score = p.break_score[last] + FILL_BONUS_PER_CHAR * chars
+            score = p.cue_break_score[last] + FILL_BONUS_PER_CHAR * chars
             if last < count - 1:
                 room = p.starts[last + 1] - min_gap - cue_start
                 if room < style.min_duration_ms:
@@ -290,7 +294,7 @@ def _dialogue_reply(p: _Prepared, first: int, split: int, style: CaptionStyle) -
         chars = cum[last + 1] - cum[reply] + (last - reply) + marker
         if chars > style.max_chars or p.ends[last] - p.starts[first] > style.max_duration_ms:
             break
-        score = p.break_score[last] + FILL_BONUS_PER_CHAR * chars
+        score = p.cue_break_score[last] + FILL_BONUS_PER_CHAR * chars
         if last + 1 < count and p.starts[last + 1] - p.starts[first] < style.min_duration_ms:
             score -= PENALTY_TOO_SHORT
         if score > best_score:
