@@ -518,7 +518,10 @@ def test_network_down_is_one_line(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{port}/talk.html"
     [outcome] = fetch([url], FetchOptions(out_dir=tmp_path, retries=0, socket_timeout=5))
     assert outcome.error is not None
-    assert str(outcome.error).startswith(f"{url}: network error: ")
+    assert str(outcome.error) == (
+        f"{url}: network error: cannot reach 127.0.0.1:{port} (Connection refused; "
+        "is the network up?)"
+    )
     assert "\n" not in str(outcome.error)
 
 
@@ -618,9 +621,18 @@ def test_uploader_captions_win_over_automatic_and_json3_over_vtt() -> None:
     ("message", "expected"),
     [
         (
-            "ERROR: [youtube] abc: Private video. Sign in if you've been granted access",
-            "URL: [youtube] abc: Private video. Sign in if you've been granted access "
-            "(try --cookies or --cookies-from-browser)",
+            "ERROR: [youtube] abc: Private video. Sign in if you've been granted access to this "
+            "video. Use --cookies-from-browser or --cookies for the authentication. See  https://"
+            "github.com/yt-dlp/yt-dlp/wiki/FAQ  for how to manually pass cookies.",
+            "URL: [youtube] abc: Private video. Sign in if you've been granted access to this "
+            "video (try --cookies FILE or --cookies-from-browser NAME)",
+        ),
+        (
+            "ERROR: [youtube] abc: Unable to download API page: HTTPSConnection(host='www.youtube."
+            "com', port=443): Failed to resolve 'www.youtube.com' ([Errno -3] Temporary failure "
+            "in name resolution) (caused by TransportError(...))",
+            "URL: network error: cannot reach www.youtube.com:443 (Temporary failure in name "
+            "resolution; is the network up?)",
         ),
         (
             "ERROR: [youtube] abc: Video unavailable. This video has been removed by the uploader",
