@@ -780,9 +780,11 @@ def _translate(
     )
     if any(marker in lowered for marker in network):
         return DownloadError(url, f"network error: {_network_reason(message)}")
-    if "content too short" in lowered or "giving up after" in lowered:
+    dropped = ("content too short", "giving up after", "more expected", "incompleteread")
+    if any(marker in lowered for marker in dropped):
+        detail = re.sub(r"^\[download\]\s*(Got error:\s*)?", "", message)
         return DownloadError(
-            url, f"connection kept dropping ({message}); rerun to resume the partial download"
+            url, f"the connection dropped mid-file ({detail}); rerun to resume the .part file"
         )
     return DownloadError(url, message or (log.errors[-1] if log.errors else "download failed"))
 
@@ -816,9 +818,9 @@ def _root_cause(exc: BaseException) -> BaseException | None:
 
 def _clean(message: str) -> str:
     """One line, without yt-dlp's ``ERROR:`` prefix, colours or ``(caused by ...)`` tail."""
-    text = _ANSI.sub("", str(message)).strip()
-    text = text.splitlines()[0] if text else text
-    text = re.sub(r"^(ERROR|WARNING):\s*", "", text)
+    text = _ANSI.sub("", str(message)).replace("\r", " ")
+    text = re.sub(r"^\s*(ERROR|WARNING):\s*", "", text)
+    text = next((line.strip() for line in text.splitlines() if line.strip()), "")
     text = re.sub(r"\s*\(caused by .*$", "", text)
     text = re.sub(r";\s*please report this issue on .*$", "", text)
     return text.strip()
