@@ -2,17 +2,19 @@
 
 Every reader reduces its input to :class:`TypedLine` objects: each line of speech
 exactly once, as it was newly typed on screen, with whatever timing evidence the
-source has (``anchors``: character offsets in the line whose time is known, such
-as YouTube's inline ``<00:00:01.234>`` word stamps).  This module turns them into
-:class:`~clipkit.model.Word` objects, giving untimed words times spread over their
-line by length.
+source has.  A line is a run of ``chunks``: text whose start time the source
+states (YouTube's inline ``<00:00:01.234>`` word stamps, json3 ``segs``), the
+first chunk starting with the line.  This module turns them into
+:class:`~clipkit.model.Word` objects; words that share a chunk (a whole untimed
+line, for instance) are spread over the chunk's time by their length.
+
+This runs once per word of multi-hour transcripts, so it works on plain lists.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from clipkit.model import Word
@@ -25,110 +27,114 @@ MIN_WORD_MS = 80
 # of a line followed by a long pause or music): about 1/12 s a character, within bounds.
 WORD_MS_PER_CHAR = 85
 MAX_LAST_WORD_MS = 1200
+MAX_SOUND_TAG_MS = 7000
+
+Chunk = tuple[int, str]  # (start time in ms, text)
 
 
 @dataclass(frozen=True, slots=True)
 class TypedLine:
-    """One line of speech as it was newly typed, and when.
-
-    ``anchors`` are ``(char_offset, time_ms)`` pairs, sorted, for the positions in
-    ``text`` whose start time the source states; the line start is always known
-    (``start_ms``) and words between anchors are spread by length.
-    """
+    """One line of speech as it was newly typed: timed chunks of text."""
 
     start_ms: int
     end_ms: int
-    text: str
-    anchors: tuple[tuple[int, int], ...] = ()
+    chunks: tuple[Chunk, ...]
     speaker_change: bool = False
 
+    @classmethod
+    def untimed(cls, start_ms: int, end_ms: int, text: str) -> TypedLine:
+        """A line whose words have no times of their own."""
+        return cls(start_ms, end_ms, ((start_ms, text),))
 
-def words_from_lines(lines: Iterable[TypedLine]) -> list[Word]:
+    @property
+    def text(self) -> str:
+        return " ".join("".join(text for _, text in self.chunks).split())
+
+
+def words_from_lines(lines: Sequence[TypedLine]) -> list[Word]:
     """Timed words, in order, from the newly typed lines of a rolling caption track."""
     words: list[Word] = []
-    pending_speaker_change = False
-    line_list = [line for line in lines if line.text.strip()]
-    for index, line in enumerate(line_list):
-        next_line_start = line_list[index + 1].start_ms if index + 1 < len(line_list) else None
+    pending_speaker = False
+    last_start = 0
+    count = len(lines)
+    for index in range(count):
+        line = lines[index]
         line_end = line.end_ms
-        if next_line_start is not None:
-            line_end = min(line_end, next_line_start) if line_end > line.start_ms else next_line_start
-        line_end = max(line_end, line.start_ms)
-        tokens = [(m.start(), m.group()) for m in TOKEN.finditer(line.text)]
-        starts = _token_starts(line, tokens, line_end)
-        pending_speaker_change = pending_speaker_change or line.speaker_change
+        if index + 1 < count:
+            next_start = lines[index + 1].start_ms
+            if next_start < line_end or line_end <= line.start_ms:
+                line_end = next_start
+        if line_end < line.start_ms:
+            line_end = line.start_ms
+        pending_speaker = pending_speaker or line.speaker_change
+        texts, starts = _line_tokens(line.chunks, line_end)
+        total = len(texts)
         first_of_line = True
-        count = len(tokens)
-        for k in range(count):
-            text = tokens[k][1]
-            if text == SPEAKER_MARK or text == "&gt;&gt;":
-                pending_speaker_change = True
+        for k in range(total):
+            text = texts[k]
+            if text == SPEAKER_MARK:
+                pending_speaker = True
                 continue
-            if text.startswith(SPEAKER_MARK) and len(text) > 2:
-                pending_speaker_change = True
+            if text[:2] == SPEAKER_MARK:
+                pending_speaker = True
                 text = text[2:]
             start = starts[k]
-            if words and start < words[-1].start_ms:
-                start = words[-1].start_ms
-            if k + 1 < count:
-                end = max(starts[k + 1], start)
+            if start < last_start:
+                start = last_start
+            if k + 1 < total:
+                end = starts[k + 1] if starts[k + 1] > start else start
             else:
-                end = max(line_end, start)
-                end = min(end, start + min(MAX_LAST_WORD_MS, MIN_WORD_MS + WORD_MS_PER_CHAR * len(text)))
+                end = line_end if line_end > start else start
+                cap = start + min(MAX_LAST_WORD_MS, MIN_WORD_MS + WORD_MS_PER_CHAR * len(text))
+                if end > cap:
+                    end = cap
             if text[0] == "[" and text[-1] == "]":
-                end = max(end, min(line_end, start + 7000))
-                text = text.strip()
-            words.append(
-                Word(start, end, text, speaker_change=pending_speaker_change, line_start=first_of_line)
-            )
-            pending_speaker_change = False
+                end = max(end, min(line_end, start + MAX_SOUND_TAG_MS))
+            words.append(Word(start, end, text, pending_speaker, first_of_line))
+            last_start = start
+            pending_speaker = False
             first_of_line = False
     return words
 
 
-def _token_starts(line: TypedLine, tokens: Sequence[tuple[int, str]], line_end: int) -> list[int]:
-    """Start time of every token: anchored ones as stated, the rest spread by length."""
-    anchors = list(line.anchors) or [(0, line.start_ms)]
-    if anchors[0][0] > 0:
-        anchors.insert(0, (0, line.start_ms))
-    offsets = [offset for offset, _ in anchors]
-    # Group tokens by the anchor segment they begin in; spread each group over its segment.
-    starts = [0] * len(tokens)
-    group: list[int] = []
-    group_anchor = -1
-    for k, (offset, _text) in enumerate(tokens):
-        seg = bisect_right(offsets, offset) - 1
-        if seg != group_anchor and group:
-            _spread(group, tokens, anchors, group_anchor, line_end, starts)
-            group = []
-        group_anchor = seg
-        if _text == SPEAKER_MARK:
-            starts[k] = anchors[seg][1]
+def _line_tokens(chunks: Sequence[Chunk], line_end: int) -> tuple[list[str], list[int]]:
+    """The tokens of a line and their start times.
+
+    A chunk holding one word (the usual case with word stamps) gives it the chunk's
+    time; several words share the chunk's span by length; a chunk that continues a
+    word (no space between) is glued onto it.
+    """
+    texts: list[str] = []
+    starts: list[int] = []
+    count = len(chunks)
+    for c in range(count):
+        time, text = chunks[c]
+        tokens = TOKEN.findall(text) if "[" in text else text.split()
+        if not tokens:
             continue
-        group.append(k)
-    if group:
-        _spread(group, tokens, anchors, group_anchor, line_end, starts)
-    return starts
+        if texts and not text[0].isspace() and not _ends_open(chunks, c):
+            texts[-1] += tokens.pop(0)
+            if not tokens:
+                continue
+        spoken = [t for t in tokens if t != SPEAKER_MARK]
+        if len(spoken) <= 1:
+            for token in tokens:
+                texts.append(token)
+                starts.append(time)
+            continue
+        chunk_end = chunks[c + 1][0] if c + 1 < count else line_end
+        span = chunk_end - time if chunk_end > time else 0
+        total = sum(len(t) + 1 for t in spoken)
+        elapsed = 0
+        for token in tokens:
+            texts.append(token)
+            starts.append(time + span * elapsed // total)
+            if token != SPEAKER_MARK:
+                elapsed += len(token) + 1
+    return texts, starts
 
 
-def _spread(
-    group: list[int],
-    tokens: Sequence[tuple[int, str]],
-    anchors: Sequence[tuple[int, int]],
-    seg: int,
-    line_end: int,
-    starts: list[int],
-) -> None:
-    seg_start = anchors[seg][1]
-    seg_end = anchors[seg + 1][1] if seg + 1 < len(anchors) else line_end
-    if len(group) == 1:
-        starts[group[0]] = seg_start
-        return
-    seg_end = max(seg_end, seg_start)
-    lengths = [len(tokens[k][1]) + 1 for k in group]
-    total = sum(lengths)
-    span = seg_end - seg_start
-    elapsed = 0
-    for k, length in zip(group, lengths):
-        starts[k] = seg_start + span * elapsed // total
-        elapsed += length
+def _ends_open(chunks: Sequence[Chunk], index: int) -> bool:
+    """Whether the chunk before ``index`` ended with a space (a word boundary)."""
+    previous = chunks[index - 1][1] if index else " "
+    return not previous or previous[-1].isspace()

@@ -28,6 +28,10 @@ class RawCue:
 
 def parse_time_ms(value: str) -> int:
     """``[HH:]MM:SS.mmm`` (or ``,mmm``) to integer milliseconds."""
+    if len(value) == 12 and value[2] == ":" and value[5] == ":":  # HH:MM:SS.mmm, the usual
+        return (
+            (int(value[0:2]) * 60 + int(value[3:5])) * 60 + int(value[6:8])
+        ) * 1000 + int(value[9:12])
     main, _, frac = value.replace(",", ".").partition(".")
     parts = main.split(":")
     seconds = 0

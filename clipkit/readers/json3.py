@@ -56,9 +56,7 @@ def read(text: str, source: str) -> Transcript:
     lines: list[TypedLine] = []
     for index, (start, stated_end, segs, speaker_change) in enumerate(speech):
         end = speech[index + 1][0] if index + 1 < len(speech) else stated_end
-        text_parts: list[str] = []
-        anchors: list[tuple[int, int]] = []
-        length = 0
+        chunks: list[tuple[int, str]] = []
         for seg in segs:
             if not isinstance(seg, dict):
                 raise CaptionParseError(f"event at {start} ms: a seg is not an object", source)
@@ -66,22 +64,12 @@ def read(text: str, source: str) -> Transcript:
             offset = seg.get("tOffsetMs", 0)
             if not isinstance(offset, int) or offset < 0:
                 raise CaptionParseError(f"event at {start} ms: bad tOffsetMs {offset!r}", source)
-            anchors.append((length, start + offset))
-            text_parts.append(utf8)
-            length += len(utf8)
-        line_text = "".join(text_parts)
-        if not line_text.strip():
+            stamp = start + offset
+            if chunks and stamp < chunks[-1][0]:
+                stamp = chunks[-1][0]
+            chunks.append((stamp, utf8))
+        if not any(text.strip() for _, text in chunks):
             continue
-        lead = len(line_text) - len(line_text.lstrip())
-        anchors = [(max(0, o - lead), t) for o, t in anchors]
-        merged: list[tuple[int, int]] = []
-        for offset, stamp in anchors:
-            stamp = max(stamp, merged[-1][1]) if merged else stamp
-            if merged and merged[-1][0] == offset:
-                merged[-1] = (offset, merged[-1][1])
-            else:
-                merged.append((offset, stamp))
-        lines.append(
-            TypedLine(start, max(end, start), line_text.strip(), tuple(merged), speaker_change)
-        )
+        chunks[0] = (start, chunks[0][1])
+        lines.append(TypedLine(start, max(end, start), tuple(chunks), speaker_change))
     return Transcript(tuple(words_from_lines(lines)), FORMAT_ID)

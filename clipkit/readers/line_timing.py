@@ -65,7 +65,7 @@ def time_lines(lines: Sequence[RollingLine]) -> list[TypedLine]:
             end = min((line.alone_s + 1) * SECOND, start + speaking)
         else:
             end = start + speaking
-        typed.append(TypedLine(start, max(end, start), line.text))
+        typed.append(TypedLine.untimed(start, max(end, start), line.text))
     return typed
 
 

@@ -87,7 +87,7 @@ def _typed_lines(cues: list[RawCue]) -> list[TypedLine]:
     lines: list[TypedLine] = []
     for cue, cue_lines in zip(cues, texts):
         if cue_lines:
-            lines.append(TypedLine(cue.start_ms, cue.end_ms, " ".join(cue_lines)))
+            lines.append(TypedLine.untimed(cue.start_ms, cue.end_ms, " ".join(cue_lines)))
     return lines
 
 
@@ -106,6 +106,6 @@ def _unrolled_lines(cues: list[RawCue], texts: list[list[str]]) -> list[TypedLin
             kept += 1
         new = cue_lines[kept:]
         if new:
-            lines.append(TypedLine(cue.start_ms, cue.end_ms, " ".join(new)))
+            lines.append(TypedLine.untimed(cue.start_ms, cue.end_ms, " ".join(new)))
         on_screen = cue_lines
     return lines

@@ -9,12 +9,14 @@ relative to the cue.  Only the newly typed line of each cue is new speech.
 
 from __future__ import annotations
 
+import html
 import re
 
 from clipkit.errors import CaptionParseError
 from clipkit.model import Transcript
 from clipkit.readers.cuefile import (
     INLINE_TIMESTAMP,
+    RawCue,
     parse_time_ms,
     plain_text,
     scan_cues,
@@ -25,6 +27,8 @@ FORMAT_ID = "youtube-vtt"
 DESCRIPTION = "YouTube automatic captions as WebVTT with inline word times (yt-dlp)"
 TRANSITION_MAX_MS = 20
 _INLINE_WITH_C = re.compile(r"<(?:\d+:)?\d{2}:\d{2}[.,]\d{3}><c[ .>]")
+# every tag but the inline timestamps
+_C_TAG = re.compile(r"<(?!\d)[^>\n]*>")
 
 
 def sniff(text: str) -> bool:
@@ -42,12 +46,16 @@ def read(text: str, source: str) -> Transcript:
     return Transcript(tuple(words), FORMAT_ID, language)
 
 
-def typed_lines(cues: list) -> list[TypedLine]:  # type: ignore[type-arg]
+def typed_lines(cues: list[RawCue]) -> list[TypedLine]:
+    """The newly typed line of every cue (the last line with word stamps, or a new
+    untagged line such as a one-word line or ``[Music]``), skipping 10 ms transitions."""
     lines: list[TypedLine] = []
     previous_new = ""
     split_inline = INLINE_TIMESTAMP.split
+    strip_c_tags = _C_TAG.sub
     for cue in cues:
-        if cue.end_ms - cue.start_ms <= TRANSITION_MAX_MS or not cue.lines:
+        start = cue.start_ms
+        if cue.end_ms - start <= TRANSITION_MAX_MS or not cue.lines:
             continue
         payload = cue.lines
         tagged = None
@@ -62,46 +70,27 @@ def typed_lines(cues: list) -> list[TypedLine]:  # type: ignore[type-arg]
                 if last:
                     break
             if last and last != previous_new:
-                lines.append(TypedLine(cue.start_ms, cue.end_ms, last))
+                lines.append(TypedLine.untimed(start, cue.end_ms, last))
             previous_new = last
             continue
-        pieces = split_inline(tagged)
-        text_parts: list[str] = []
-        anchors: list[tuple[int, int]] = [(0, cue.start_ms)]
-        length = 0
-        for index, piece in enumerate(pieces):
-            if index % 2:
-                stamp = parse_time_ms(piece)
-                if stamp < cue.start_ms - 1000:  # live streams: relative to the cue
-                    stamp += cue.start_ms
-                anchors.append((length, max(stamp, anchors[-1][1])))
-                continue
-            fragment = plain_text(piece)
-            text_parts.append(fragment)
-            length += len(fragment)
-        line_text = "".join(text_parts)
-        stripped = line_text.strip()
-        if not stripped:
+        line = strip_c_tags("", tagged)
+        if "&" in line:
+            line = html.unescape(line)
+        pieces = split_inline(line)
+        chunks: list[tuple[int, str]] = [(start, pieces[0].lstrip())]
+        latest = start
+        for index in range(1, len(pieces), 2):
+            stamp = parse_time_ms(pieces[index])
+            if stamp < start - 1000:  # live streams: relative to the cue
+                stamp += start
+            if stamp > latest:
+                latest = stamp
+            chunks.append((latest, pieces[index + 1]))
+        if not any(text.strip() for _, text in chunks):
             continue
-        lead = len(line_text) - len(line_text.lstrip())
-        if lead:
-            line_text = line_text[lead:]
-            anchors = [(max(0, offset - lead), stamp) for offset, stamp in anchors]
-        anchors = _dedupe_offsets(anchors)
-        lines.append(TypedLine(cue.start_ms, cue.end_ms, line_text.rstrip(), tuple(anchors)))
-        previous_new = stripped
+        lines.append(TypedLine(start, cue.end_ms, tuple(chunks)))
+        previous_new = " ".join("".join(text for _, text in chunks).split())
     return lines
-
-
-def _dedupe_offsets(anchors: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Keep the last time stated for an offset (a word tag right after the line start)."""
-    result: list[tuple[int, int]] = []
-    for offset, stamp in anchors:
-        if result and result[-1][0] == offset:
-            result[-1] = (offset, stamp)
-        else:
-            result.append((offset, stamp))
-    return result
 
 
 def _header_value(text: str, key: str) -> str:
