@@ -358,7 +358,13 @@ def _fetch_video(
     done = _completed(ydl, url, video_id, options)
     if done is not None:
         return done
-    choice = _choose_captions(url, info, options.lang)
+    try:
+        choice = _choose_captions(url, info, options.lang)
+    except DownloadError as exc:
+        withheld = next((w for w in log.warnings if "PO token" in w), None)
+        if withheld is None:
+            raise
+        raise DownloadError(url, f"{exc.message}; yt-dlp says: {withheld}") from exc
     if not options.captions_only and not ffmpeg_available():
         raise DownloadError(url, FFMPEG_INSTALL_HINT)
 
@@ -668,12 +674,23 @@ def _params(
         "writeinfojson": False,
         "keepvideo": False,
         "progress_hooks": [_progress_hook(url, progress)] if progress else [],
+        # YouTube needs a JavaScript runtime for its formats; yt-dlp only tries deno unless told
+        "js_runtimes": _js_runtimes(),
     }
     if options.cookies is not None:
         params["cookiefile"] = str(options.cookies)
     if options.cookies_from_browser:
         params["cookiesfrombrowser"] = _browser_spec(options.cookies_from_browser)
     return params
+
+
+def _js_runtimes() -> dict[str, dict[str, str]]:
+    """Every JavaScript runtime yt-dlp supports that is on PATH (it checks their versions)."""
+    executables = {"deno": "deno", "node": "node", "bun": "bun", "quickjs": "qjs"}
+    found: dict[str, dict[str, str]] = {
+        name: {} for name, exe in executables.items() if shutil.which(exe)
+    }
+    return found or {"deno": {}}
 
 
 def _escape_template(path: Path) -> str:
