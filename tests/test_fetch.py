@@ -88,6 +88,23 @@ def rolling_vtt(words: list[tuple[int, str]], per_line: int = 6, lang: str = "en
     return "\n".join(out).encode("utf-8")
 
 
+def rolling_json3(words: list[tuple[int, str]], per_line: int = 6) -> bytes:
+    """The same speech as YouTube's json3: one event a line, word offsets, newline appends."""
+    lines = [words[i : i + per_line] for i in range(0, len(words), per_line)]
+    events: list[dict[str, Any]] = [{"tStartMs": 0, "dDurationMs": 9000, "id": 1, "wpWinPosId": 1}]
+    for index, line in enumerate(lines):
+        start = line[0][0]
+        segs = [{"utf8": line[0][1]}]
+        segs += [{"utf8": f" {word}", "tOffsetMs": ms - start} for ms, word in line[1:]]
+        events.append({"tStartMs": start, "dDurationMs": 3000, "wWinId": 1, "segs": segs})
+        if index + 1 < len(lines):
+            newline_at = lines[index + 1][0][0] - 10
+            events.append(
+                {"tStartMs": newline_at, "wWinId": 1, "aAppend": 1, "segs": [{"utf8": "\n"}]}
+            )
+    return json.dumps({"wireMagic": "pb3", "events": events}).encode("utf-8")
+
+
 def speech_words() -> list[tuple[int, str]]:
     step = int((DURATION_S - 0.6) * 1000 / len(SPEECH))
     return [(200 + i * step, word) for i, word in enumerate(SPEECH)]
@@ -359,6 +376,27 @@ def test_separate_video_and_audio_are_merged_up_to_max_height(
     assert "+" in manifest["video_format"]["format_id"]  # a merge of two downloads
     assert manifest["video_format"]["height"] == height
     assert sorted(p.name for p in result.folder.iterdir() if ".f" in p.name) == []  # no leftovers
+
+
+@pytest.mark.network
+@needs_ffmpeg
+def test_json3_is_preferred_and_vtt_kept_too(site: Site, tmp_path: Path) -> None:
+    site.files["/talk.en.json3"] = rolling_json3(speech_words())
+    site.files["/both.html"] = PAGE.replace(
+        b"<track", b'<track kind="captions" srclang="en" src="talk.en.json3"><track'
+    )
+    options = FetchOptions(out_dir=tmp_path, captions_only=True)
+    result = fetch_one(site.url("both.html"), options)
+    assert [path.name.split(".", 1)[1] for path in result.captions] == [
+        "en.original.json3",
+        "en.original.vtt",
+    ]
+    assert result.captions[0].read_bytes() == site.files["/talk.en.json3"]
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert manifest["captions"]["formats"] == ["json3", "vtt"]
+    srt_words = " ".join(item.text for item in pysrt.open(str(result.srt))).split()
+    assert srt_words == SPEECH  # rebuilt from the json3
+    assert result.video is None and site.gets("/talk.mp4") == []
 
 
 @pytest.mark.network
