@@ -94,7 +94,7 @@ def rolling_json3(words: list[tuple[int, str]], per_line: int = 6) -> bytes:
     events: list[dict[str, Any]] = [{"tStartMs": 0, "dDurationMs": 9000, "id": 1, "wpWinPosId": 1}]
     for index, line in enumerate(lines):
         start = line[0][0]
-        segs = [{"utf8": line[0][1]}]
+        segs: list[dict[str, Any]] = [{"utf8": line[0][1]}]
         segs += [{"utf8": f" {word}", "tOffsetMs": ms - start} for ms, word in line[1:]]
         events.append({"tStartMs": start, "dDurationMs": 3000, "wWinId": 1, "segs": segs})
         if index + 1 < len(lines):
