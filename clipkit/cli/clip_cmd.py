@@ -164,7 +164,8 @@ def _prepare(args: argparse.Namespace, options: ClipOptions) -> tuple[Source, li
     return source, plan_clips(source, specs, options)
 
 
-def _print_plan(plans: Sequence[ClipPlan], out: Any = sys.stdout) -> None:
+def _print_plan(plans: Sequence[ClipPlan], out: Any = None) -> None:
+    out = out or sys.stdout
     for plan in plans:
         print(
             f"{plan.name}: {format_time(plan.start_ms)}-{format_time(plan.end_ms)} "
