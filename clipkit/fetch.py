@@ -24,7 +24,9 @@ a batch) as :class:`~clipkit.errors.DownloadError`, one line each.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import io
 import json
 import re
 import shutil
@@ -50,6 +52,7 @@ __all__ = [
     "FetchOutcome",
     "FetchResult",
     "chapters_to_highlights",
+    "check_cookie_file",
     "fetch",
     "fetch_one",
     "ffmpeg_available",
@@ -168,6 +171,8 @@ def fetch(
     A failed video is reported as an outcome with an error and the batch goes on.
     """
     options = options or FetchOptions()
+    if options.cookies is not None:
+        check_cookie_file(options.cookies)
     for url in urls:
         yield from _fetch_url(url.strip(), options, progress)
 
@@ -204,6 +209,23 @@ def parse_url_list(text: str) -> list[str]:
         for line in text.splitlines()
         if line.strip() and not line.lstrip().startswith(("#", ";", "]"))
     ]
+
+
+def check_cookie_file(path: str | Path) -> None:
+    """Raise :class:`DownloadError` unless ``path`` is a cookies.txt yt-dlp can load."""
+    from yt_dlp.cookies import YoutubeDLCookieJar
+
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):  # the jar prints skipped lines
+            YoutubeDLCookieJar(str(path)).load()
+    except FileNotFoundError as exc:
+        raise DownloadError(str(path), "no such cookies file") from exc
+    except (OSError, ValueError) as exc:  # http.cookiejar.LoadError is an OSError
+        raise DownloadError(
+            str(path),
+            "not a Netscape cookies.txt file (export one from the browser, "
+            "or use --cookies-from-browser)",
+        ) from exc
 
 
 def ffmpeg_available() -> bool:
@@ -267,7 +289,7 @@ def _fetch_url(
 ) -> Iterator[FetchOutcome]:
     log = _Log()
     try:
-        with yt_dlp.YoutubeDL(_params(options, log, url, progress)) as ydl:
+        with _youtube_dl(_params(options, log, url, progress)) as ydl:
             # A URL that names its video (YouTube's do) and whose folder is complete costs no
             # request at all, so a rerun works offline too.
             known_id = _id_from_url(url)
@@ -285,6 +307,17 @@ def _fetch_url(
         yield FetchOutcome(url, error=exc)
     except OSError as exc:
         yield FetchOutcome(url, error=_os_error(url, exc))
+
+
+@contextlib.contextmanager
+def _youtube_dl(params: dict[str, Any]) -> Iterator[Any]:
+    ydl = yt_dlp.YoutubeDL(params)
+    try:
+        yield ydl
+    finally:
+        # closing saves cookies back to the cookies file; failing that is no failed fetch
+        with contextlib.suppress(yt_dlp.utils.YoutubeDLError, OSError):
+            ydl.close()
 
 
 def _fetch_entries(
@@ -846,8 +879,8 @@ def _clean(message: str) -> str:
 def _os_error(url: str, exc: OSError) -> DownloadError:
     if exc.errno == errno.ENOSPC:
         return DownloadError(url, "disk full (no space left on device); free some space and rerun")
-    where = f" {exc.filename}" if exc.filename else ""
-    return DownloadError(url, f"cannot write{where}: {exc.strerror or exc}")
+    where = f"{exc.filename}: " if exc.filename else ""
+    return DownloadError(url, f"{where}{exc.strerror or exc}")
 
 
 def _write(url: str, path: Path, data: bytes) -> None:

@@ -29,6 +29,7 @@ import yt_dlp.utils
 
 from clipkit import fetch as fetch_module
 from clipkit.cli import main
+from clipkit.errors import DownloadError
 from clipkit.fetch import (
     HIGHLIGHTS_NAME,
     MANIFEST_NAME,
@@ -694,6 +695,18 @@ def test_format_prefers_h264_aac_up_to_the_height() -> None:
     manifest = FetchOptions(max_height=720).as_manifest()
     assert manifest["format"] == "bv*[height<=?720]+ba/b[height<=?720]"
     assert manifest["format_sort"] == ["res:720", "vcodec:h264", "acodec:aac"]
+
+
+def test_a_bad_cookies_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cookies = tmp_path / "cookies.txt"
+    cookies.write_text("not cookies\n")
+    assert run_cli("--cookies", str(cookies), "https://example.invalid/v") == 2
+    assert capsys.readouterr().err == (
+        f"clipkit fetch: --cookies: {cookies}: not a Netscape cookies.txt file "
+        "(export one from the browser, or use --cookies-from-browser)\n"
+    )
+    with pytest.raises(DownloadError, match="no such cookies file"):
+        list(fetch(["https://example.invalid/v"], FetchOptions(cookies=tmp_path / "none.txt")))
 
 
 def test_bad_options_are_refused() -> None:

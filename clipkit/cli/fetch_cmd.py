@@ -15,6 +15,7 @@ from clipkit.fetch import (
     DownloadProgress,
     FetchOptions,
     browser_spec_error,
+    check_cookie_file,
     fetch,
     ffmpeg_available,
     parse_url_list,
@@ -100,9 +101,12 @@ def run(args: argparse.Namespace) -> int:
     if args.cookies_from_browser and (problem := browser_spec_error(args.cookies_from_browser)):
         _say(f"clipkit fetch: --cookies-from-browser: {problem}")
         return 2
-    if args.cookies is not None and not args.cookies.is_file():
-        _say(f"clipkit fetch: --cookies: no such file: {args.cookies}")
-        return 2
+    if args.cookies is not None:
+        try:
+            check_cookie_file(args.cookies)
+        except ClipkitError as exc:
+            _say(f"clipkit fetch: --cookies: {exc}")
+            return 2
     try:
         options = FetchOptions(
             out_dir=args.out,
