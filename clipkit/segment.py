@@ -125,9 +125,11 @@ def _prepare(words: Sequence[Word], style: CaptionStyle, line_start_bonus: float
     for i, text in enumerate(texts):
         total += len(text)
         cum[i + 1] = total
-    sound = [w.is_sound_tag for w in words]
+    sound = [t[0] == "[" and t[-1] == "]" for t in texts]
     speaker = [w.speaker_change for w in words]
-    lowered = [_core(t) for t in texts]
+    line_start = [w.line_start for w in words]
+    core_of: dict[str, str] = {}
+    lowered = [core_of.get(t) or core_of.setdefault(t, _core(t)) for t in texts]
     weak = [low in WEAK_WORDS for low in lowered]
     break_score = [0.0] * count
     cue_break_bonus = [0.0] * count
@@ -151,12 +153,12 @@ def _prepare(words: Sequence[Word], style: CaptionStyle, line_start_bonus: float
                 score += min(SCORE_PAUSE_MAX, pause / 100 * SCORE_PAUSE_PER_100MS)
             if lowered[i + 1] in CLAUSE_STARTERS:
                 score += BONUS_BEFORE_CONJUNCTION
-            if words[i + 1].line_start:
+            if line_start[i + 1]:
                 cue_break_bonus[i] = line_start_bonus
-            if speaker[i + 1]:
-                hard[i] = True
-            elif (sound[i] and _has_room(i, starts, style)) or (
-                sound[i + 1] and _has_room(i + 1, starts, style)
+            if (
+                speaker[i + 1]
+                or (sound[i] and _has_room(i, starts, style))
+                or (sound[i + 1] and _has_room(i + 1, starts, style))
             ):
                 hard[i] = True
         else:
@@ -183,51 +185,51 @@ def _cue_spans(p: _Prepared, style: CaptionStyle) -> list[Span]:
     count = len(p.texts)
     capacity = style.max_chars * style.max_lines
     min_gap = style.min_gap_ms
+    min_duration = style.min_duration_ms
+    max_duration = style.max_duration_ms
+    linger = style.linger_ms
+    max_cps = style.max_cps
+    starts, ends, cum = p.starts, p.ends, p.cum_chars
+    cue_break_score = p.cue_break_score
+    run_ends = _run_ends(p.hard_break)
     spans: list[Span] = []
     first = 0
     while first < count:
         marker = _marker_len(p, first, style)
-        cue_start = p.starts[first]
-        # the end of this run of words that must stay apart from what follows
-        run_end = first
-        while not p.hard_break[run_end]:
-            run_end += 1
-        best_last = first
-        best_score = float("-inf")
-        best_lines: list[str] | None = None
+        cue_start = starts[first]
+        run_end = run_ends[first]  # the last word before a break that must come
+        candidates: list[tuple[float, int]] = []
         last = first
         while last <= run_end:
-            chars = p.cum_chars[last + 1] - p.cum_chars[first] + (last - first) + marker
-            if last > first:
-                if chars > capacity:
-                    break
-                if p.ends[last] - cue_start > style.max_duration_ms:
-                    break
-            score = p.cue_break_score[last] + FILL_BONUS_PER_CHAR * chars
+            chars = cum[last + 1] - cum[first] + (last - first) + marker
+            if last > first and (chars > capacity or ends[last] - cue_start > max_duration):
+                break
+            score = cue_break_score[last] + FILL_BONUS_PER_CHAR * chars
             if last < count - 1:
-                room = p.starts[last + 1] - min_gap - cue_start
-                if room < style.min_duration_ms:
+                room = starts[last + 1] - min_gap - cue_start
+                if room < min_duration:
                     score -= PENALTY_TOO_SHORT
-                shown = min(room, p.ends[last] + style.linger_ms - cue_start)
-                shown = max(shown, min(room, style.min_duration_ms), 1)
+                shown = min(room, ends[last] + linger - cue_start)
+                shown = max(shown, min(room, min_duration), 1)
                 cps = chars * 1000 / shown
-                if cps > style.max_cps:
-                    score -= PENALTY_PER_EXCESS_CPS * (cps - style.max_cps)
+                if cps > max_cps:
+                    score -= PENALTY_PER_EXCESS_CPS * (cps - max_cps)
                 if last < run_end:
-                    rest_chars = p.cum_chars[run_end + 1] - p.cum_chars[last + 1]
-                    rest_span = p.ends[run_end] + style.linger_ms - p.starts[last + 1]
-                    if rest_span < style.min_duration_ms or rest_chars < 8:
+                    rest_chars = cum[run_end + 1] - cum[last + 1]
+                    rest_span = ends[run_end] + linger - starts[last + 1]
+                    if rest_span < min_duration or rest_chars < 8:
                         score -= PENALTY_ORPHAN
-            if score > best_score:
-                lines = _layout(p, first, last, style)
-                if lines is not None:
-                    best_score, best_last, best_lines = score, last, lines
+            candidates.append((score, last))
             last += 1
-        if best_lines is None:  # a single word longer than a cue: show it anyway
-            best_last = first
+        best_last = first  # a single word longer than a cue is shown anyway
+        candidates.sort(reverse=True)
+        for _score, last in candidates:
+            if last == first or _layout(p, first, last, style) is not None:
+                best_last = last
+                break
         if best_last == run_end and run_end + 1 < count and p.speaker[run_end + 1]:
-            room = p.starts[run_end + 1] - min_gap - cue_start
-            if room < style.min_duration_ms:
+            room = starts[run_end + 1] - min_gap - cue_start
+            if room < min_duration:
                 dialogue_last = _dialogue_reply(p, first, run_end, style)
                 if dialogue_last is not None:
                     spans.append((first, dialogue_last, run_end))
@@ -236,6 +238,17 @@ def _cue_spans(p: _Prepared, style: CaptionStyle) -> list[Span]:
         spans.append((first, best_last, NO_SPLIT))
         first = best_last + 1
     return spans
+
+
+def _run_ends(hard_break: list[bool]) -> list[int]:
+    """For every word, the index of the first word at or after it that must end a cue."""
+    run_ends = [0] * len(hard_break)
+    following = len(hard_break) - 1
+    for index in range(len(hard_break) - 1, -1, -1):
+        if hard_break[index]:
+            following = index
+        run_ends[index] = following
+    return run_ends
 
 
 def _merge_short_spans(spans: list[Span], p: _Prepared, style: CaptionStyle) -> list[Span]:
@@ -342,41 +355,34 @@ def _split(
 ) -> list[int] | None:
     """Line ends (word indices) for a balanced layout of first..last, or None."""
     cum = p.cum_chars
-
-    def length(a: int, b: int) -> int:
-        return cum[b + 1] - cum[a] + (b - a)
-
-    total = length(first, last) + marker
+    break_score, weak = p.break_score, p.weak
+    total = cum[last + 1] - cum[first] + (last - first) + marker
+    ideal = total / 2 if max_lines == 2 else total / max_lines
     best_cost = float("inf")
     best: list[int] | None = None
-    if max_lines >= 2:
-        for k in range(first, last):
-            one = length(first, k) + marker
-            if one > max_chars:
-                break
-            two = length(k + 1, last)
-            if two > max_chars:
-                if max_lines > 2:
-                    rest = _split(p, k + 1, last, max_lines - 1, max_chars, 0)
-                    if rest is not None:
-                        cost = _line_cost(p, k, one, total / max_lines) + 5.0 * len(rest)
-                        if cost < best_cost:
-                            best_cost, best = cost, [k, *rest]
+    for k in range(first, last):
+        one = cum[k + 1] - cum[first] + (k - first) + marker
+        if one > max_chars:
+            break
+        two = total - one - 1
+        cost = abs(one - ideal) * 0.25 - min(break_score[k], SCORE_SENTENCE) * 0.8
+        if weak[k]:
+            cost += PENALTY_WEAK_END
+        if two > max_chars:
+            if max_lines <= 2:
                 continue
-            cost = _line_cost(p, k, one, total / 2)
-            if one > two:  # prefer the bottom-heavy shape, but only slightly
-                cost += 1.0
+            rest = _split(p, k + 1, last, max_lines - 1, max_chars, 0)
+            if rest is None:
+                continue
+            cost += 5.0 * len(rest)
             if cost < best_cost:
-                best_cost, best = cost, [k, last]
+                best_cost, best = cost, [k, *rest]
+            continue
+        if one > two:  # prefer the bottom-heavy shape, but only slightly
+            cost += 1.0
+        if cost < best_cost:
+            best_cost, best = cost, [k, last]
     return best
-
-
-def _line_cost(p: _Prepared, end: int, length: int, ideal: float) -> float:
-    cost = abs(length - ideal) * 0.25
-    cost -= min(p.break_score[end], SCORE_SENTENCE) * 0.8
-    if p.weak[end]:
-        cost += PENALTY_WEAK_END
-    return cost
 
 
 def _timed_cues(

@@ -28,10 +28,16 @@ READERS: dict[str, ReaderSpec] = {
     spec.format_id: spec
     for spec in (
         ReaderSpec(markdown.FORMAT_ID, markdown.DESCRIPTION, markdown.sniff, markdown.read),
-        ReaderSpec(youtube_vtt.FORMAT_ID, youtube_vtt.DESCRIPTION, youtube_vtt.sniff, youtube_vtt.read),
+        ReaderSpec(
+            youtube_vtt.FORMAT_ID, youtube_vtt.DESCRIPTION, youtube_vtt.sniff, youtube_vtt.read
+        ),
         ReaderSpec(json3.FORMAT_ID, json3.DESCRIPTION, json3.sniff, json3.read),
-        ReaderSpec(subtitles.SRT_ID, subtitles.SRT_DESCRIPTION, subtitles.sniff_srt, subtitles.read_srt),
-        ReaderSpec(subtitles.VTT_ID, subtitles.VTT_DESCRIPTION, subtitles.sniff_vtt, subtitles.read_vtt),
+        ReaderSpec(
+            subtitles.SRT_ID, subtitles.SRT_DESCRIPTION, subtitles.sniff_srt, subtitles.read_srt
+        ),
+        ReaderSpec(
+            subtitles.VTT_ID, subtitles.VTT_DESCRIPTION, subtitles.sniff_vtt, subtitles.read_vtt
+        ),
     )
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from clipkit.errors import CaptionParseError
 
@@ -12,26 +12,32 @@ _TIME = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
 TIMING_LINE = re.compile(
     rf"^[ \t]*({_TIME})[ \t]*-->[ \t]*({_TIME})[^\S\n]*([^\n]*)$", re.MULTILINE
 )
+# A timing line and its payload: the non-empty lines after it (none of them a timing line).
+CUE_BLOCK = re.compile(
+    rf"^[ \t]*({_TIME})[ \t]*-->[ \t]*({_TIME})[^\n]*\n"
+    rf"((?:(?![ \t]*{_TIME}[ \t]*-->)[^\n]+\n)*)",
+    re.MULTILINE,
+)
 # Something that looks like a timing line but is not one we can read.
 BROKEN_TIMING_LINE = re.compile(r"^[^\n]*-->[^\n]*$", re.MULTILINE)
 INLINE_TIMESTAMP = re.compile(r"<((?:\d+:)?\d{2}:\d{2}[.,]\d{3})>")
 TAG = re.compile(r"<[^>\n]*>")
 
 
-@dataclass(frozen=True, slots=True)
-class RawCue:
+class RawCue(NamedTuple):
+    """A cue as found in the file (a light tuple: there are thousands)."""
+
     start_ms: int
     end_ms: int
     lines: tuple[str, ...]  # payload lines, tags still in
-    line_no: int  # 1-based line of the timing line
 
 
 def parse_time_ms(value: str) -> int:
     """``[HH:]MM:SS.mmm`` (or ``,mmm``) to integer milliseconds."""
     if len(value) == 12 and value[2] == ":" and value[5] == ":":  # HH:MM:SS.mmm, the usual
-        return (
-            (int(value[0:2]) * 60 + int(value[3:5])) * 60 + int(value[6:8])
-        ) * 1000 + int(value[9:12])
+        return ((int(value[0:2]) * 60 + int(value[3:5])) * 60 + int(value[6:8])) * 1000 + int(
+            value[9:12]
+        )
     main, _, frac = value.replace(",", ".").partition(".")
     parts = main.split(":")
     seconds = 0
@@ -61,37 +67,58 @@ def scan_cues(text: str, source: str, *, allow_backwards: bool = False) -> list[
     YouTube writes one).  Errors: a timing line we cannot read, a cue that ends
     before it starts, a cue starting before the previous one, a truncated last cue.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    matches = list(TIMING_LINE.finditer(text))
+    text = normalise_newlines(text)
+    if not text.endswith("\n"):
+        text += "\n"
+    matches = list(CUE_BLOCK.finditer(text))
     _check_unreadable_timings(text, matches, source)
     cues: list[RawCue] = []
+    append = cues.append
     previous_start = -1
+    last_index = len(matches) - 1
     for index, match in enumerate(matches):
-        body_start = match.end() + 1
-        body_end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        body = text[body_start:body_end] if body_start <= body_end else ""
-        blank = body.find("\n\n")
-        if blank >= 0:
-            body = body[:blank]
-        elif index + 1 < len(matches):
-            # no blank line before the next timing line: drop a trailing SRT index line
-            lines = body.split("\n")
-            if lines and lines[-1].strip().isdigit():
-                body = "\n".join(lines[:-1])
-        body = body.rstrip("\n")
-        start = parse_time_ms(match.group(1))
-        end = parse_time_ms(match.group(2))
-        line_no = 0
+        start_text, end_text, body = match.groups()
+        start = parse_time_ms(start_text)
+        end = parse_time_ms(end_text)
         if end < start or (start < previous_start and not allow_backwards):
-            line_no = line_number(text, match.start())
             problem = "cue ends before it starts" if end < start else "time goes backwards"
-            raise CaptionParseError(problem, source, line_no, match.group(0).strip()[:60])
-        if not body.strip() and index + 1 == len(matches) and not text.endswith("\n\n"):
-            line_no = line_number(text, match.start())
-            raise CaptionParseError("truncated cue: no text after the last timing line", source, line_no)
+            raise CaptionParseError(
+                problem, source, line_number(text, match.start()), _timing_snippet(match)
+            )
         previous_start = start
-        cues.append(RawCue(start, end, tuple(body.split("\n")) if body else (), line_no))
+        if not body:
+            if index == last_index and not text.endswith("\n\n"):
+                raise CaptionParseError(
+                    "truncated cue: no text after the last timing line",
+                    source,
+                    line_number(text, match.start()),
+                )
+            append(RawCue(start, end, ()))
+            continue
+        lines = body[:-1].split("\n")
+        if (
+            index < last_index
+            and match.end() == matches[index + 1].start()
+            and lines[-1].strip().isdigit()
+        ):
+            lines.pop()  # an SRT index line with no blank line before it
+        append(RawCue(start, end, tuple(lines)))
     return cues
+
+
+def normalise_newlines(text: str) -> str:
+    """LF line ends.  In a file of LF lines, a line holding only CR (yt-dlp's SRT
+    conversion writes CR LF inside payloads) is a space-only payload line, not a blank
+    line ending the cue."""
+    if "\r" not in text:
+        return text
+    if text.count("\r\n") * 2 < text.count("\n"):
+        text = text.replace("\n\r\n", "\n \n")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _timing_snippet(match: re.Match[str]) -> str:
+    return match.group(0).split("\n", 1)[0].strip()[:60]
 
 
 def _check_unreadable_timings(text: str, matches: list[re.Match[str]], source: str) -> None:
@@ -104,5 +131,8 @@ def _check_unreadable_timings(text: str, matches: list[re.Match[str]], source: s
             if stripped.startswith("NOTE"):
                 continue
             raise CaptionParseError(
-                "unreadable timing line", source, line_number(text, candidate.start()), stripped[:60]
+                "unreadable timing line",
+                source,
+                line_number(text, candidate.start()),
+                stripped[:60],
             )

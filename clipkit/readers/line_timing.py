@@ -147,13 +147,12 @@ def estimate_starts(
             if link is None:
                 belief = [1.0] * len(candidates[index])
             else:
+                before = forward[-1]
                 belief = [
-                    sum(p * row[j] for p, row in zip(previous_belief, link))
+                    sum(p * row[j] for p, row in zip(before, link))
                     for j in range(len(candidates[index]))
                 ]
-        belief = _normalised(belief)
-        forward.append(belief)
-        previous_belief = belief
+        forward.append(_normalised(belief))
     backward: list[list[float]] = [[]] * count
     belief = [1.0] * len(candidates[-1])
     backward[-1] = belief
@@ -169,7 +168,7 @@ def estimate_starts(
     for index in range(count):
         posterior = [f * b for f, b in zip(forward[index], backward[index])]
         value = _weighted_median(candidates[index], posterior)
-        ms = int(round(value))
+        ms = round(value)
         if starts and ms < starts[-1]:
             ms = starts[-1]
         starts.append(ms)

@@ -44,9 +44,7 @@ def read(text: str, source: str) -> Transcript:
         last_frame = body
         lines.append(RollingLine(new_text, at, bool(shown_before)))
         last_new = new_text
-    return Transcript(
-        tuple(words_from_lines(time_lines(lines))), FORMAT_ID, exact_word_times=False
-    )
+    return Transcript(tuple(words_from_lines(time_lines(lines))), FORMAT_ID, exact_word_times=False)
 
 
 def _frames(text: str, source: str) -> list[tuple[int, str]]:

@@ -10,6 +10,7 @@ with the same caption policy as every other input.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from clipkit.errors import CaptionParseError
@@ -74,7 +75,7 @@ def is_rolling(cues: list[list[str]]) -> bool:
     """Whether most cues repeat the last line of the cue before them (rolling captions)."""
     repeats = sum(
         1
-        for before, after in zip(cues, cues[1:])
+        for before, after in itertools.pairwise(cues)
         if before and after and after[0] == before[-1] and len(after) > 1
     )
     return repeats >= max(1, ROLLING_SHARE * (len(cues) / 2))

@@ -50,17 +50,16 @@ def typed_lines(cues: list[RawCue]) -> list[TypedLine]:
     """The newly typed line of every cue (the last line with word stamps, or a new
     untagged line such as a one-word line or ``[Music]``), skipping 10 ms transitions."""
     lines: list[TypedLine] = []
-    previous_new = ""
+    previous_new: TypedLine | str = ""  # the last new line (its text is worked out lazily)
     split_inline = INLINE_TIMESTAMP.split
     strip_c_tags = _C_TAG.sub
-    for cue in cues:
-        start = cue.start_ms
-        if cue.end_ms - start <= TRANSITION_MAX_MS or not cue.lines:
+    search_inline = INLINE_TIMESTAMP.search
+    for start, end, payload in cues:
+        if end - start <= TRANSITION_MAX_MS or not payload:
             continue
-        payload = cue.lines
         tagged = None
         for raw in reversed(payload):
-            if "<" in raw and INLINE_TIMESTAMP.search(raw):
+            if "<" in raw and search_inline(raw):
                 tagged = raw
                 break
         if tagged is None:
@@ -69,27 +68,39 @@ def typed_lines(cues: list[RawCue]) -> list[TypedLine]:
                 last = plain_text(raw).strip()
                 if last:
                     break
-            if last and last != previous_new:
-                lines.append(TypedLine.untimed(start, cue.end_ms, last))
+            shown = previous_new if isinstance(previous_new, str) else previous_new.text
+            if last and last != shown:
+                lines.append(TypedLine.untimed(start, end, last))
             previous_new = last
             continue
         line = strip_c_tags("", tagged)
         if "&" in line:
             line = html.unescape(line)
         pieces = split_inline(line)
-        chunks: list[tuple[int, str]] = [(start, pieces[0].lstrip())]
+        first_text = pieces[0].lstrip()
+        if len(pieces) == 1 and not first_text:
+            continue
+        chunks: list[tuple[int, str]] = [(start, first_text)]
         latest = start
         for index in range(1, len(pieces), 2):
-            stamp = parse_time_ms(pieces[index])
+            stamp_text = pieces[index]
+            if len(stamp_text) == 12:  # HH:MM:SS.mmm, the usual
+                stamp = (
+                    int(stamp_text[0:2]) * 3_600_000
+                    + int(stamp_text[3:5]) * 60_000
+                    + int(stamp_text[6:8]) * 1000
+                    + int(stamp_text[9:12])
+                )
+            else:
+                stamp = parse_time_ms(stamp_text)
             if stamp < start - 1000:  # live streams: relative to the cue
                 stamp += start
             if stamp > latest:
                 latest = stamp
             chunks.append((latest, pieces[index + 1]))
-        if not any(text.strip() for _, text in chunks):
-            continue
-        lines.append(TypedLine(start, cue.end_ms, tuple(chunks)))
-        previous_new = " ".join("".join(text for _, text in chunks).split())
+        typed = TypedLine(start, end, tuple(chunks))
+        lines.append(typed)
+        previous_new = typed
     return lines
 
 
