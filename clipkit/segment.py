@@ -14,6 +14,7 @@ multi-hour transcripts.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -120,60 +121,75 @@ def _prepare(words: Sequence[Word], style: CaptionStyle, line_start_bonus: float
     texts = [w.text for w in words]
     starts = [w.start_ms for w in words]
     ends = [w.end_ms for w in words]
+    speaker = [w.speaker_change for w in words]
     cum = [0] * (count + 1)
     total = 0
     for i, text in enumerate(texts):
         total += len(text)
         cum[i + 1] = total
-    sound = [t[0] == "[" and t[-1] == "]" for t in texts]
-    speaker = [w.speaker_change for w in words]
-    line_start = [w.line_start for w in words]
-    core_of: dict[str, str] = {}
-    lowered = [core_of.get(t) or core_of.setdefault(t, _core(t)) for t in texts]
-    weak = [low in WEAK_WORDS for low in lowered]
-    break_score = [0.0] * count
-    cue_break_bonus = [0.0] * count
+    # What a word is worth as a line end, and whether it opens a clause, depend on its
+    # text alone: work them out once per distinct word (talks repeat their words a lot).
+    facts: dict[str, tuple[float, bool, bool]] = {}
+    for text in set(texts):
+        facts[text] = _word_facts(text)
+    word_facts = [facts[t] for t in texts]
+    weak = [f[2] for f in word_facts]
+    break_score = [f[0] for f in word_facts]
+    cue_break_score = break_score[:]
     hard = [False] * count
-    for i in range(count):
-        text = texts[i].rstrip(CLOSERS)
-        last = text[-1:] if text else ""
-        score = 0.0
-        if last and last in SENTENCE_END:
-            score += SCORE_SENTENCE
-        elif last and last in CLAUSE_END:
-            score += SCORE_CLAUSE
-        elif weak[i]:
-            score -= PENALTY_WEAK_END
-        elif lowered[i] in LEANING_WORDS:
-            score -= PENALTY_LEANING_END
-        if i + 1 < count:
-            expected = 80 + 60 * len(texts[i])
-            pause = starts[i + 1] - starts[i] - expected
-            if pause > 0:
-                score += min(SCORE_PAUSE_MAX, pause / 100 * SCORE_PAUSE_PER_100MS)
-            if lowered[i + 1] in CLAUSE_STARTERS:
-                score += BONUS_BEFORE_CONJUNCTION
-            if line_start[i + 1]:
-                cue_break_bonus[i] = line_start_bonus
-            if (
-                speaker[i + 1]
-                or (sound[i] and _has_room(i, starts, style))
-                or (sound[i + 1] and _has_room(i + 1, starts, style))
-            ):
-                hard[i] = True
-        else:
+    hard[-1] = True
+    break_score[-1] += SCORE_SENTENCE
+    cue_break_score[-1] += SCORE_SENTENCE
+    hold_alone = style.min_duration_ms + style.min_gap_ms
+    for i in range(count - 1):
+        following = i + 1
+        bonus = 0.0
+        pause = starts[following] - starts[i] - 80 - 60 * len(texts[i])
+        if pause > 0:
+            bonus = min(SCORE_PAUSE_MAX, pause * (SCORE_PAUSE_PER_100MS / 100))
+        if word_facts[following][1]:
+            bonus += BONUS_BEFORE_CONJUNCTION
+        if bonus:
+            break_score[i] += bonus
+            cue_break_score[i] += bonus
+        if words[following].line_start:
+            cue_break_score[i] += line_start_bonus
+        if speaker[following]:
             hard[i] = True
-            score += SCORE_SENTENCE
-        break_score[i] = score
-    cue_break_score = [a + b for a, b in zip(break_score, cue_break_bonus)]
+        elif texts[i][0] == "[" or texts[following][0] == "[":
+            hard[i] = _sound_tag_stands_alone(i, texts, starts, hold_alone)
     return _Prepared(texts, starts, ends, cum, break_score, cue_break_score, hard, weak, speaker)
 
 
-def _has_room(index: int, starts: list[int], style: CaptionStyle) -> bool:
-    """Whether the word at index can be shown alone for the minimum duration."""
-    if index + 1 >= len(starts):
-        return True
-    return starts[index + 1] - starts[index] >= style.min_duration_ms + style.min_gap_ms
+def _word_facts(text: str) -> tuple[float, bool, bool]:
+    """(score as a line end, opens a clause, weak line end) for one word."""
+    core = _core(text)
+    bare = text.rstrip(CLOSERS)
+    last = bare[-1:]
+    weak = core in WEAK_WORDS
+    if last and last in SENTENCE_END:
+        score = SCORE_SENTENCE
+    elif last and last in CLAUSE_END:
+        score = SCORE_CLAUSE
+    elif weak:
+        score = -PENALTY_WEAK_END
+    elif core in LEANING_WORDS:
+        score = -PENALTY_LEANING_END
+    else:
+        score = 0.0
+    return score, core in CLAUSE_STARTERS, weak
+
+
+def _sound_tag_stands_alone(i: int, texts: list[str], starts: list[int], hold: int) -> bool:
+    """A break after word i that a sound tag next to it needs, if it can be a cue of its own."""
+
+    def is_tag(k: int) -> bool:
+        return texts[k][0] == "[" and texts[k][-1] == "]"
+
+    def has_room(k: int) -> bool:
+        return k + 1 >= len(starts) or starts[k + 1] - starts[k] >= hold
+
+    return (is_tag(i) and has_room(i)) or (is_tag(i + 1) and has_room(i + 1))
 
 
 def _marker_len(prepared: _Prepared, first: int, style: CaptionStyle) -> int:
@@ -187,46 +203,32 @@ def _cue_spans(p: _Prepared, style: CaptionStyle) -> list[Span]:
     min_gap = style.min_gap_ms
     min_duration = style.min_duration_ms
     max_duration = style.max_duration_ms
-    linger = style.linger_ms
-    max_cps = style.max_cps
     starts, ends, cum = p.starts, p.ends, p.cum_chars
-    cue_break_score = p.cue_break_score
     run_ends = _run_ends(p.hard_break)
+    # chars(first..last) with spaces = ends_at[last] - (cum[first] + first)
+    ends_at = [cum[i + 1] + i for i in range(count)]
     spans: list[Span] = []
     first = 0
     while first < count:
-        marker = _marker_len(p, first, style)
         cue_start = starts[first]
         run_end = run_ends[first]  # the last word before a break that must come
-        candidates: list[tuple[float, int]] = []
-        last = first
-        while last <= run_end:
-            chars = cum[last + 1] - cum[first] + (last - first) + marker
-            if last > first and (chars > capacity or ends[last] - cue_start > max_duration):
-                break
-            score = cue_break_score[last] + FILL_BONUS_PER_CHAR * chars
-            if last < count - 1:
-                room = starts[last + 1] - min_gap - cue_start
-                if room < min_duration:
-                    score -= PENALTY_TOO_SHORT
-                shown = min(room, ends[last] + linger - cue_start)
-                shown = max(shown, min(room, min_duration), 1)
-                cps = chars * 1000 / shown
-                if cps > max_cps:
-                    score -= PENALTY_PER_EXCESS_CPS * (cps - max_cps)
-                if last < run_end:
-                    rest_chars = cum[run_end + 1] - cum[last + 1]
-                    rest_span = ends[run_end] + linger - starts[last + 1]
-                    if rest_span < min_duration or rest_chars < 8:
-                        score -= PENALTY_ORPHAN
-            candidates.append((score, last))
-            last += 1
+        base = cum[first] + first - _marker_len(p, first, style)
+        # the furthest word that still fits the cue's characters and duration
+        furthest = bisect_right(ends_at, capacity + base, first, run_end + 1) - 1
+        furthest = bisect_right(starts, cue_start + max_duration, first, furthest + 1) - 1
+        while furthest > first and ends[furthest] - cue_start > max_duration:
+            furthest -= 1
+        furthest = max(furthest, first)
         best_last = first  # a single word longer than a cue is shown anyway
-        candidates.sort(reverse=True)
-        for _score, last in candidates:
-            if last == first or _layout(p, first, last, style) is not None:
-                best_last = last
-                break
+        for prune in (True, False):
+            candidates = _scored_ends(p, style, first, furthest, run_end, base, ends_at, prune)
+            for _score, last in sorted(candidates, reverse=True):
+                if last == first or _layout(p, first, last, style) is not None:
+                    best_last = last
+                    break
+            else:
+                continue
+            break
         if best_last == run_end and run_end + 1 < count and p.speaker[run_end + 1]:
             room = starts[run_end + 1] - min_gap - cue_start
             if room < min_duration:
@@ -238,6 +240,56 @@ def _cue_spans(p: _Prepared, style: CaptionStyle) -> list[Span]:
         spans.append((first, best_last, NO_SPLIT))
         first = best_last + 1
     return spans
+
+
+def _scored_ends(
+    p: _Prepared,
+    style: CaptionStyle,
+    first: int,
+    furthest: int,
+    run_end: int,
+    base: int,
+    ends_at: list[int],
+    prune: bool,
+) -> list[tuple[float, int]]:
+    """(score, last word) of the cues first..last that fit, scored from the furthest back.
+
+    With ``prune``, a candidate whose break score and fill bonus (an upper bound: the
+    penalties only subtract) cannot beat the best so far is skipped.
+    """
+    starts, ends, cum = p.starts, p.ends, p.cum_chars
+    cue_break_score = p.cue_break_score
+    count = len(starts)
+    cue_start = starts[first]
+    min_gap = style.min_gap_ms
+    min_duration = style.min_duration_ms
+    linger = style.linger_ms
+    max_cps = style.max_cps
+    candidates: list[tuple[float, int]] = []
+    best = float("-inf")
+    for last in range(furthest, first - 1, -1):
+        chars = ends_at[last] - base
+        score = cue_break_score[last] + FILL_BONUS_PER_CHAR * chars
+        if prune and score <= best:
+            continue
+        if last < count - 1:
+            room = starts[last + 1] - min_gap - cue_start
+            if room < min_duration:
+                score -= PENALTY_TOO_SHORT
+            shown = min(room, ends[last] + linger - cue_start)
+            shown = max(shown, min(room, min_duration), 1)
+            cps = chars * 1000 / shown
+            if cps > max_cps:
+                score -= PENALTY_PER_EXCESS_CPS * (cps - max_cps)
+            if last < run_end:
+                rest_chars = cum[run_end + 1] - cum[last + 1]
+                rest_span = ends[run_end] + linger - starts[last + 1]
+                if rest_span < min_duration or rest_chars < 8:
+                    score -= PENALTY_ORPHAN
+        candidates.append((score, last))
+        if score > best:
+            best = score
+    return candidates
 
 
 def _run_ends(hard_break: list[bool]) -> list[int]:
