@@ -109,7 +109,8 @@ def bench_jobs(repeats: int, count: int, full: bool) -> None:
         one = best_of(repeats, convert(1))
         two = best_of(repeats, convert(2))
     print(f"    --jobs 1: {one:7.2f} s   ({one / count * 1000:.0f} ms a file)")
-    print(f"    --jobs 2: {two:7.2f} s   ({cores} CPU cores here)")
+    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    print(f"    --jobs 2: {two:7.2f} s   ({cores} CPU cores here{load})")
     print(f"    --jobs 2 is {verdict(one / two, JOBS_GOAL)}")
 
 
