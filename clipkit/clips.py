@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from clipkit.errors import ClipkitError, HighlightError
-from clipkit.fileio import atomic_write_bytes
+from clipkit.fileio import atomic_write_bytes, ensure_not_input
 from clipkit.highlights import HighlightSpec, format_time, resolve
 from clipkit.media import concat
 from clipkit.media.burn import BurnStyle, VerticalCrop, picture_transform
@@ -27,6 +27,8 @@ from clipkit.media.probe import MediaInfo, keyframe_at_or_before, probe
 from clipkit.media.runner import atomic_outputs, run_ffmpeg
 from clipkit.media.silence import Silence, detect_silences
 from clipkit.model import Cue, Transcript, Word, format_timestamp
+from clipkit.readers import load
+from clipkit.segment import build_cues
 from clipkit.snapping import Snap, SnapSettings, boundaries, snap_cut
 from clipkit.style import CaptionStyle
 from clipkit.writers import render
@@ -93,9 +95,6 @@ def open_source(
         raise ClipkitError(f"{video}: unknown frame rate")
     if captions is None:
         return Source(video, info)
-    from clipkit.readers import load
-    from clipkit.segment import build_cues
-
     transcript = load(captions)
     return Source(video, info, transcript, tuple(build_cues(transcript, style or CaptionStyle())))
 
@@ -316,6 +315,10 @@ def cut_clips(
     The manifest is rewritten after each clip, so it always lists what is on disk.
     """
     out_dir = options.out_dir
+    inputs = [source.video, *([captions_path] if captions_path else [])]
+    for plan in plans:
+        for ext in (".mp4", ".srt", ".vtt"):
+            ensure_not_input(out_dir / f"{plan.name}{ext}", inputs)
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / "manifest.json"
     done: list[ClipPlan] = []
@@ -497,6 +500,8 @@ def make_reel(
     """Write ``output`` (MP4 with one chapter per highlight) and its .srt/.vtt beside it."""
     output.parent.mkdir(parents=True, exist_ok=True)
     srt, vtt = output.with_suffix(".srt"), output.with_suffix(".vtt")
+    for path in (output, srt, vtt):
+        ensure_not_input(path, [source.video])
     files = caption_files(reel.cues, reel.words)
     with (
         tempfile.TemporaryDirectory(prefix="clipkit-") as tmp_name,

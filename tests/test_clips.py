@@ -26,7 +26,7 @@ from clipkit.clips import (
     plan_clips,
     plan_reel,
 )
-from clipkit.errors import FFmpegError, HighlightError
+from clipkit.errors import FFmpegError, HighlightError, OutputError
 from clipkit.highlights import parse_yaml
 from clipkit.media.cut import EncodeSettings
 from clipkit.media.probe import MediaInfo, probe, stream_durations_ms
@@ -410,3 +410,16 @@ def test_open_source_rejects_a_video_without_sound(tmp_path: Path) -> None:
     )
     with pytest.raises(Exception, match="has no audio stream"):
         open_source(mute)
+
+
+def test_clips_never_overwrite_the_source(tmp_path: Path) -> None:
+    video = tmp_path / "clip-01.mp4"
+    video.write_bytes(b"the talk")
+    source = fake_source()
+    source = Source(video, source.info, source.transcript, source.cues)
+    options = ClipOptions(out_dir=tmp_path, snap=False)
+    plans = plan_clips(source, specs("  - start: 1\n    end: 2\n"), options)
+    with pytest.raises(OutputError, match="refusing to overwrite"):
+        cut_clips(source, plans, options)
+    assert video.read_bytes() == b"the talk"
+    assert [p.name for p in tmp_path.iterdir()] == ["clip-01.mp4"]
