@@ -1,0 +1,241 @@
+"""The issue's quality bar, measured by ../shared/tools/capcheck.py on real caption files.
+
+Reads the third-party files in ../shared/fixtures (skipped when that folder is absent)
+and the bundled sample, converts each to SRT and WebVTT with clipkit.convert, and holds
+capcheck's figures to the thresholds of issue 2.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pysrt
+import pytest
+import srt
+import webvtt
+
+from clipkit.convert import convert_file
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+FIXTURES = SHARED / "fixtures"
+CAPCHECK = SHARED / "tools" / "capcheck.py"
+FLATTEN_MD = SHARED / "tools" / "flatten_md.py"
+SAMPLE = REPO / "media" / "avWhreBUYF0.md"
+
+pytestmark = [
+    pytest.mark.fixtures,
+    pytest.mark.skipif(
+        not (FIXTURES.is_dir() and CAPCHECK.is_file()), reason="../shared/fixtures is absent"
+    ),
+]
+
+
+def _files(pattern: str) -> list[Path]:
+    return sorted(FIXTURES.glob(pattern)) if FIXTURES.is_dir() else []
+
+
+ROLLING = _files("vtt/*.vtt") + _files("json3/*.json3")
+ETHAN_SRT = (
+    FIXTURES / "variants" / "EthanSK__Youtuber-Speech-Word-Detection-Bot__subtitlesAutoGen.srt"
+)
+ETHAN_VTT = (
+    FIXTURES / "vtt" / "EthanSK__Youtuber-Speech-Word-Detection-Bot__subtitlesAutoGen.en.vtt"
+)
+ORDINARY_SRT = FIXTURES / "variants" / "handsomeko__yt-dlp-sub__01_MikeyNoCode_AUTO.srt"
+# Words capcheck's reference misses in the original VTT, which the flattened markdown
+# rightly keeps: ConcessaObvius types ">> Yeah." on two lines in a row at 41:47, and a
+# one-word line repeating the line above is not new speech to capcheck (nor, today, to
+# clipkit's VTT reader: see test_readers.test_repeated_short_lines_are_kept).
+REFERENCE_MISSES = {"ConcessaObvius": 1}
+FLATTENED = [path for path in _files("vtt/*.vtt") if not path.name.startswith("glut23")]
+
+STRUCTURE = {
+    "overlaps": 0,
+    "disorder": 0,
+    "nonpositive": 0,
+    "lines_over_42": 0,
+    "dur_under_0833": 0,
+    "dur_over_7": 0,
+}
+
+
+def short(path: Path) -> str:
+    return path.name.split("__")[0] if "__" in path.name else path.stem
+
+
+class Outputs:
+    """Conversions and capcheck runs, each done once per test session."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._converted: dict[tuple[Path, str], Path] = {}
+        self._scores: dict[tuple[Path, Path], dict[str, Any]] = {}
+
+    def convert(self, source: Path, to: str) -> Path:
+        key = (source, to)
+        if key not in self._converted:
+            out = self.folder / f"{source.name}.{to}"
+            convert_file(source, out, to=to)
+            self._converted[key] = out
+        return self._converted[key]
+
+    def flattened(self, vtt: Path) -> Path:
+        out = self.folder / f"{vtt.stem}.flat.md"
+        if not out.exists():
+            result = subprocess.run(
+                [sys.executable, str(FLATTEN_MD), str(vtt)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            out.write_text(result.stdout, encoding="utf-8")
+        return out
+
+    def score(self, reference: Path, output: Path) -> dict[str, Any]:
+        key = (reference, output)
+        if key not in self._scores:
+            result = subprocess.run(
+                [sys.executable, str(CAPCHECK), str(reference), str(output), "--json"],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            self._scores[key] = json.loads(result.stdout)
+        return self._scores[key]
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Outputs]:
+    yield Outputs(tmp_path_factory.mktemp("fixture-outputs"))
+
+
+def assert_quality(figures: dict[str, Any], *, exact_times: bool, timing: bool = True) -> None:
+    shown = json.dumps(figures)
+    assert figures["problems"] == [], shown
+    assert figures["recall"] == 1.0, shown
+    assert figures["extra_words"] == 0, shown
+    for key, limit in STRUCTURE.items():
+        assert figures[key] == limit, f"{key}: {shown}"
+    assert figures["max_lines"] <= 2, shown
+    assert figures["weak_breaks"] <= 0.05, shown
+    if timing:
+        assert figures["in_sync"] >= 0.99, shown
+    if exact_times:
+        assert figures["start_err_p95"] <= 0.05, shown
+
+
+@pytest.mark.parametrize("to", ["srt", "vtt"])
+@pytest.mark.parametrize("source", ROLLING, ids=short)
+def test_rolling_fixture_meets_the_bar(source: Path, to: str, outputs: Outputs) -> None:
+    figures = outputs.score(source, outputs.convert(source, to))
+    assert_quality(figures, exact_times=True)
+
+
+@pytest.mark.parametrize("to", ["srt", "vtt"])
+def test_bundled_sample_meets_the_bar(to: str, outputs: Outputs) -> None:
+    figures = outputs.score(SAMPLE, outputs.convert(SAMPLE, to))
+    assert_quality(figures, exact_times=False)
+
+
+@pytest.mark.parametrize("to", ["srt", "vtt"])
+def test_repaired_srt_scored_against_its_vtt(to: str, outputs: Outputs) -> None:
+    figures = outputs.score(ETHAN_VTT, outputs.convert(ETHAN_SRT, to))
+    assert_quality(figures, exact_times=False)
+
+
+@pytest.mark.parametrize("to", ["srt", "vtt"])
+def test_ordinary_auto_srt_keeps_its_words_and_structure(to: str, outputs: Outputs) -> None:
+    # YouTube's own one-line-a-cue SRT: its cues are the only reference for itself
+    figures = outputs.score(ORDINARY_SRT, outputs.convert(ORDINARY_SRT, to))
+    assert_quality(figures, exact_times=False, timing=False)
+
+
+# ---------- second-resolution input: markdown flattened from a fixture VTT ----------
+
+
+@pytest.mark.parametrize("vtt", FLATTENED, ids=short)
+def test_flattened_markdown_keeps_words_and_structure(
+    vtt: Path, outputs: Outputs, capsys: pytest.CaptureFixture[str]
+) -> None:
+    figures = outputs.score(vtt, outputs.convert(outputs.flattened(vtt), "srt"))
+    with capsys.disabled():
+        print(
+            f"\n  flattened {short(vtt)}: start_err_med={figures['start_err_med']} "
+            f"p95={figures['start_err_p95']} in_sync={figures['in_sync']}",
+            end="",
+        )
+    misses = REFERENCE_MISSES.get(short(vtt), 0)
+    assert figures["extra_words"] == misses, figures
+    assert_quality({**figures, "extra_words": 0}, exact_times=False, timing=False)
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="issue 2 target for second-resolution input (start_err_med <= 0.15 s, "
+    "p95 <= 0.4 s) not reached yet: about 0.14-0.21 / 0.43-0.69 s today",
+)
+@pytest.mark.parametrize("vtt", FLATTENED, ids=short)
+def test_flattened_markdown_timing_target(vtt: Path, outputs: Outputs) -> None:
+    figures = outputs.score(vtt, outputs.convert(outputs.flattened(vtt), "srt"))
+    assert figures["start_err_med"] <= 0.15, figures
+    assert figures["start_err_p95"] <= 0.4, figures
+
+
+# ---------- read back with the usual tools ----------
+
+
+def test_sample_srt_reads_back_everywhere(outputs: Outputs, tmp_path: Path) -> None:
+    out = outputs.convert(SAMPLE, "srt")
+    text = out.read_text(encoding="utf-8")
+    strict = list(srt.parse(text, ignore_errors=False))
+    assert [item.index for item in strict] == list(range(1, len(strict) + 1))
+    loose = pysrt.open(str(out), encoding="utf-8")
+    assert len(loose) == len(strict)
+    assert [item.text for item in loose] == [item.content for item in strict]
+    ffmpeg_reads(out, tmp_path)
+
+
+def test_sample_vtt_reads_back_everywhere(outputs: Outputs, tmp_path: Path) -> None:
+    vtt_out = outputs.convert(SAMPLE, "vtt")
+    srt_out = outputs.convert(SAMPLE, "srt")
+    captions = webvtt.read(str(vtt_out)).captions
+    strict = list(srt.parse(srt_out.read_text(encoding="utf-8")))
+    assert len(captions) == len(strict)
+    assert [c.text for c in captions] == [item.content for item in strict]
+    ffmpeg_reads(vtt_out, tmp_path)
+
+
+@pytest.mark.parametrize("to", ["srt", "vtt"])
+@pytest.mark.parametrize("source", ROLLING, ids=short)
+def test_fixture_outputs_parse_strictly(source: Path, to: str, outputs: Outputs) -> None:
+    out = outputs.convert(source, to)
+    if to == "srt":
+        items = list(srt.parse(out.read_text(encoding="utf-8"), ignore_errors=False))
+        assert len(pysrt.open(str(out), encoding="utf-8")) == len(items) > 0
+    else:
+        assert len(webvtt.read(str(out)).captions) > 0
+
+
+def ffmpeg_reads(path: Path, folder: Path) -> None:
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed")
+    ass = folder / f"{path.stem}.{path.suffix[1:]}.ass"
+    result = subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(path), str(ass)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    dialogue = [
+        line
+        for line in ass.read_text(encoding="utf-8").splitlines()
+        if line.startswith("Dialogue:")
+    ]
+    assert dialogue
