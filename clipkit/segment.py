@@ -229,7 +229,12 @@ def _cue_spans(p: _Prepared, style: CaptionStyle) -> list[Span]:
             else:
                 continue
             break
-        if best_last == run_end and run_end + 1 < count and p.speaker[run_end + 1]:
+        if (
+            best_last == run_end
+            and style.max_lines >= 2
+            and run_end + 1 < count
+            and p.speaker[run_end + 1]
+        ):
             room = starts[run_end + 1] - min_gap - cue_start
             if room < min_duration:
                 dialogue_last = _dialogue_reply(p, first, run_end, style)

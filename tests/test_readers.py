@@ -226,26 +226,12 @@ def test_markdown_hour_timestamps() -> None:
     assert 3_659_000 <= words[0].start_ms < 3_660_000
 
 
-# ---------- repeated one-word lines (see the report: reader bugs) ----------
+# ---------- repeated one-word lines ----------
 
 REPEATED_LINES = script("[Music] | [Music] | so welcome | Check. | Check. | Check. one two", 1000)
 
 
-@pytest.mark.parametrize(
-    "shape",
-    [
-        pytest.param(
-            s,
-            marks=pytest.mark.xfail(
-                s.format_id in ("youtube-vtt", "markdown"),
-                strict=True,
-                reason="bug: a repeated one-word line is dropped (VTT) or duplicated (markdown)",
-            ),
-        )
-        for s in SHAPES
-    ],
-    ids=SHAPE_IDS,
-)
+@pytest.mark.parametrize("shape", SHAPES, ids=SHAPE_IDS)
 def test_repeated_short_lines_are_kept(shape: Shape) -> None:
     assert texts(read(shape, REPEATED_LINES).words) == [w.text for w in spoken(REPEATED_LINES)]
 

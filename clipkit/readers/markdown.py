@@ -37,12 +37,16 @@ def read(text: str, source: str) -> Transcript:
             continue
         if body == last_frame:
             continue  # the same frame again
-        shown_before = _longest_shown_prefix(body, (last_new, last_frame))
-        if shown_before and _continued_whole(frames, index, body):
-            shown_before = ""  # a cleared screen whose line happens to repeat the last one
-        new_text = body[len(shown_before) + 1 :] if shown_before else body
+        # A frame types its new line under the last one; a cleared screen starts afresh
+        # (even when its line happens to begin like the last one, as lyrics do).
+        continues = (
+            last_new is not None
+            and body.startswith(last_new + " ")
+            and not _continued_whole(frames, index, body)
+        )
+        new_text = body[len(last_new) + 1 :] if continues and last_new else body
         last_frame = body
-        lines.append(RollingLine(new_text, at, bool(shown_before)))
+        lines.append(RollingLine(new_text, at, continues))
         last_new = new_text
     return Transcript(tuple(words_from_lines(time_lines(lines))), FORMAT_ID, exact_word_times=False)
 
@@ -77,12 +81,3 @@ def _continued_whole(frames: list[tuple[int, str]], index: int, body: str) -> bo
         if later != body:
             return later.startswith(body + " ")
     return False
-
-
-def _longest_shown_prefix(frame: str, shown: tuple[str | None, ...]) -> str:
-    """The longest text already on screen that this frame repeats before its new line."""
-    best = ""
-    for candidate in shown:
-        if candidate and len(candidate) > len(best) and frame.startswith(candidate + " "):
-            best = candidate
-    return best

@@ -25,7 +25,10 @@ VTT_ID = "vtt"
 VTT_DESCRIPTION = "WebVTT without inline word times, ordinary or converted from rolling captions"
 
 TRANSITION_MAX_MS = 20
-ROLLING_SHARE = 0.3  # share of cues repeating the line above them that marks a rolling file
+# A rolling file: at least this many cues, and this share of them, type a line under
+# a repeat of the line above (ordinary subtitles repeat a line now and then).
+ROLLING_MIN_REPEATS = 3
+ROLLING_SHARE = 0.3
 _SRT_TIMING = re.compile(r"^\s*\d+:\d{2}:\d{2},\d{1,3}\s*-->", re.MULTILINE)
 _ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")
 
@@ -66,24 +69,32 @@ def _cue_text_lines(cue: RawCue) -> list[str]:
     lines = []
     for raw in cue.lines:
         text = plain_text(_ASS_OVERRIDE.sub("", raw)).strip()
+        if text.startswith("- "):
+            text = ">> " + text[2:]  # a dialogue dash: a new speaker starts here
         if text:
             lines.append(" ".join(text.split()))
     return lines
 
 
-def is_rolling(cues: list[list[str]]) -> bool:
-    """Whether most cues repeat the last line of the cue before them (rolling captions)."""
+def is_rolling(cues: list[RawCue], texts: list[list[str]]) -> bool:
+    """Whether the cues are rolling captions: cues typing a line under a repeat of the
+    line above, with the 10 ms transition cues that yt-dlp's conversion keeps (or, without
+    them, so many repeats that nothing else explains them)."""
     repeats = sum(
         1
-        for before, after in itertools.pairwise(cues)
+        for before, after in itertools.pairwise(texts)
         if before and after and after[0] == before[-1] and len(after) > 1
     )
-    return repeats >= max(1, ROLLING_SHARE * (len(cues) / 2))
+    if not repeats:
+        return False
+    if any(cue.end_ms - cue.start_ms <= TRANSITION_MAX_MS for cue in cues):
+        return True
+    return repeats >= max(ROLLING_MIN_REPEATS, ROLLING_SHARE * (len(texts) / 2))
 
 
 def _typed_lines(cues: list[RawCue]) -> list[TypedLine]:
     texts = [_cue_text_lines(cue) for cue in cues]
-    if is_rolling(texts):
+    if is_rolling(cues, texts):
         return _unrolled_lines(cues, texts)
     lines: list[TypedLine] = []
     for cue, cue_lines in zip(cues, texts):

@@ -63,19 +63,20 @@ def typed_lines(cues: list[RawCue]) -> list[TypedLine]:
                 tagged = raw
                 break
         if tagged is None:
-            last = ""
-            for raw in reversed(payload):
-                last = plain_text(raw).strip()
-                if last:
-                    break
-            shown = previous_new if isinstance(previous_new, str) else previous_new.text
-            if last and last != shown:
-                lines.append(TypedLine.untimed(start, end, last))
-            previous_new = last
+            shown = [text for raw in payload if (text := plain_text(raw).strip())]
+            if not shown:
+                continue
+            previous = previous_new if isinstance(previous_new, str) else previous_new.text
+            # A cue typing a line under the previous one shows it even when it repeats
+            # it ("Yeah." / "Yeah."); a cue showing one line only holds it, unless new.
+            typed_under = len(shown) >= 2 and shown[-2] == previous
+            if typed_under or shown[-1] != previous:
+                lines.append(TypedLine.untimed(start, end, shown[-1]))
+            previous_new = shown[-1]
             continue
         line = strip_c_tags("", tagged)
         if "&" in line:
-            line = html.unescape(line)
+            line = html.unescape(line).replace("\u00a0", " ")
         pieces = split_inline(line)
         first_text = pieces[0].lstrip()
         if len(pieces) == 1 and not first_text:
