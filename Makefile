@@ -6,8 +6,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE := media/avWhreBUYF0.md
 OUT    := out
+# the talk to cut: the stand-in by default, or the real one after `clipkit fetch`
+VIDEO  ?= $(OUT)/standin.mp4
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
-SYSTEM_PACKAGES := ffmpeg espeak-ng
+# command -> Debian package; fonts (for burned captions and title cards) are checked by file
+SYSTEM_COMMANDS := ffmpeg:ffmpeg ffprobe:ffmpeg espeak-ng:espeak-ng fc-list:fontconfig
+FONT_FILE := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
 .PHONY: setup system-packages demo test lint clean
 
@@ -16,9 +20,10 @@ setup: system-packages $(VENV)/.installed
 # apt-get only when something is missing, so a second `make` needs neither network nor sudo
 system-packages:
 	@missing=""; \
-	for tool in $(SYSTEM_PACKAGES); do \
-		command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; \
+	for pair in $(SYSTEM_COMMANDS); do \
+		command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
 	done; \
+	[ -f $(FONT_FILE) ] || missing="$$missing fonts-dejavu-core"; \
 	$(PYTHON) -c 'import ensurepip, venv' >/dev/null 2>&1 || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing system packages:$$missing"; \
@@ -37,7 +42,11 @@ demo: setup
 	$(BIN)/clipkit convert $(SAMPLE) -o $(OUT)/avWhreBUYF0.srt
 	$(BIN)/clipkit convert $(SAMPLE) -o $(OUT)/avWhreBUYF0.vtt
 	@$(BIN)/python -c "$$DEMO_SUMMARY" $(OUT)/avWhreBUYF0.srt $(OUT)/avWhreBUYF0.vtt
-	@# ---- clip step (the clip engineer adds the `clipkit clip ...` commands here) ----
+	test -f $(VIDEO) || $(BIN)/python scripts/make_standin.py --captions $(SAMPLE) -o $(VIDEO)
+	$(BIN)/clipkit find $(OUT)/avWhreBUYF0.srt "wells fargo"
+	$(BIN)/clipkit clip $(VIDEO) --captions $(OUT)/avWhreBUYF0.srt --highlights media/highlights.yaml --out $(OUT)/clips
+	$(BIN)/clipkit clip $(VIDEO) --captions $(OUT)/avWhreBUYF0.srt --highlights media/highlights.yaml --out $(OUT)/shorts --vertical --burn
+	$(BIN)/clipkit reel $(VIDEO) --captions $(OUT)/avWhreBUYF0.srt --highlights media/highlights.yaml -o $(OUT)/reel.mp4 --titles 2 --xfade 0.5
 
 lint: setup
 	$(BIN)/ruff check .
