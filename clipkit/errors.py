@@ -6,6 +6,7 @@ The CLI prints ``str(error)`` as a single line; nothing here prints or exits.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 
 class ClipkitError(Exception):
@@ -63,6 +64,15 @@ class FFmpegError(ClipkitError):
             last = self.stderr_tail.strip().splitlines()[-1:] or [""]
             text += f": {last[0]}"
         return text
+
+
+class MediaError(ClipkitError):
+    """A media file that clipkit cannot use (missing, not a video, no audio...)."""
+
+    def __init__(self, path: str | Path, message: str) -> None:
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"{self.path}: {message}")
 
 
 class DownloadError(ClipkitError):

@@ -178,14 +178,7 @@ def reel_command(
         audio,
         str(output),
         t=seconds(total_ms),
-        vcodec="libx264",
-        crf=settings.crf,
-        preset=settings.preset,
-        pix_fmt="yuv420p",
-        acodec="aac",
-        audio_bitrate=settings.audio_bitrate,
-        movflags="+faststart",
-        **({"threads": settings.threads} if settings.threads else {}),
+        **settings.output_options(),
     )
     # The ffmetadata input feeds no filter, so ffmpeg-python cannot place it: add it
     # after the other inputs and point -map_metadata/-map_chapters at its index.

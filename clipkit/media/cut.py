@@ -29,6 +29,21 @@ class EncodeSettings:
     fade_ms: int = 20
     threads: int = 0  # 0: ffmpeg decides
 
+    def output_options(self) -> dict[str, Any]:
+        """ffmpeg output options for H.264/AAC MP4 that starts playing at once."""
+        options: dict[str, Any] = {
+            "vcodec": "libx264",
+            "crf": self.crf,
+            "preset": self.preset,
+            "pix_fmt": "yuv420p",
+            "acodec": "aac",
+            "audio_bitrate": self.audio_bitrate,
+            "movflags": "+faststart",
+        }
+        if self.threads:
+            options["threads"] = self.threads
+        return options
+
 
 def seconds(ms: int) -> str:
     return f"{ms / 1000:.3f}"
@@ -87,15 +102,8 @@ def accurate_cut_command(
         audio,
         str(output),
         t=span.length,
-        vcodec="libx264",
-        crf=settings.crf,
-        preset=settings.preset,
-        pix_fmt="yuv420p",
-        acodec="aac",
-        audio_bitrate=settings.audio_bitrate,
-        movflags="+faststart",
         map_chapters=-1,
-        **({"threads": settings.threads} if settings.threads else {}),
+        **settings.output_options(),
     )
     return _compile(out)
 

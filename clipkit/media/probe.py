@@ -8,19 +8,19 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from clipkit.errors import ClipkitError, FFmpegError
+from clipkit.errors import FFmpegError, MediaError
 from clipkit.media.runner import run_capture
 
+__all__ = [
+    "MediaError",
+    "MediaInfo",
+    "keyframe_at_or_before",
+    "parse_probe",
+    "probe",
+    "probe_command",
+]
+
 FFPROBE = "ffprobe"
-
-
-class MediaError(ClipkitError):
-    """A media file that clipkit cannot use (missing, not a video, no audio...)."""
-
-    def __init__(self, path: str | Path, message: str) -> None:
-        self.path = str(path)
-        self.message = message
-        super().__init__(f"{self.path}: {message}")
 
 
 @dataclass(frozen=True, slots=True)
