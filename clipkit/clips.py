@@ -295,8 +295,17 @@ def _clip_words(transcript: Transcript | None, start_ms: int, end_ms: int) -> tu
     )
 
 
-def caption_files(cues: Sequence[Cue], words: Sequence[Word]) -> dict[str, bytes]:
+# A 9:16 frame holds about 24 characters a line at the vertical burn size: lay the
+# clip's captions out again for it rather than let libass wrap 42-character lines.
+VERTICAL_CAPTION_STYLE = CaptionStyle(max_chars=24)
+
+
+def caption_files(
+    cues: Sequence[Cue], words: Sequence[Word], vertical: bool = False
+) -> dict[str, bytes]:
     transcript = Transcript(tuple(words))
+    if vertical and words:
+        cues = build_cues(transcript, VERTICAL_CAPTION_STYLE)
     return {fmt: render(cues, transcript, fmt) for fmt in ("srt", "vtt")}
 
 
@@ -326,7 +335,7 @@ def cut_clips(
     for plan in plans:
         video = out_dir / f"{plan.name}.mp4"
         srt, vtt = video.with_suffix(".srt"), video.with_suffix(".vtt")
-        files = caption_files(plan.cues, plan.words)
+        files = caption_files(plan.cues, plan.words, vertical=options.vertical is not None)
 
         def report(done_ms: int, base: int = offset) -> None:
             if on_progress is not None:

@@ -17,8 +17,10 @@ import pytest
 
 from clipkit.cli import main
 from clipkit.clips import (
+    VERTICAL_CAPTION_STYLE,
     ClipOptions,
     Source,
+    caption_files,
     clip_cues,
     cut_clips,
     make_reel,
@@ -286,6 +288,20 @@ def test_vertical_clip_is_nine_by_sixteen(talk: Path, tmp_path: Path) -> None:
     assert code == 0
     info = probe(tmp_path / "out" / "clip-01.mp4")
     assert (info.width, info.height) == (134, 240)
+
+
+def test_vertical_captions_are_laid_out_for_the_narrow_frame() -> None:
+    words = [
+        Word(i * 300, i * 300 + 250, text)
+        for i, text in enumerate("we absolutely needed to be on Wells Fargo and we got it".split())
+    ]
+    cue = Cue(0, words[-1].end_ms, ("we absolutely needed to be on Wells Fargo", "and we got it"))
+    wide = caption_files([cue], words)["srt"].decode()
+    narrow = caption_files([cue], words, vertical=True)["srt"].decode()
+    text_lines = [line for line in narrow.splitlines() if line and not line[0].isdigit()]
+    assert max(len(line) for line in text_lines) <= VERTICAL_CAPTION_STYLE.max_chars
+    assert " ".join(text_lines).split() == [w.text for w in words]
+    assert "we absolutely needed to be on Wells Fargo" in wide
 
 
 @pytest.mark.media
