@@ -222,13 +222,10 @@ def _cue_spans(p: _Prepared, style: CaptionStyle) -> list[Span]:
         best_last = first  # a single word longer than a cue is shown anyway
         for prune in (True, False):
             candidates = _scored_ends(p, style, first, furthest, run_end, base, ends_at, prune)
-            for _score, last in sorted(candidates, reverse=True):
-                if last == first or _layout(p, first, last, style) is not None:
-                    best_last = last
-                    break
-            else:
-                continue
-            break
+            chosen = _best_laid_out(p, style, first, candidates)
+            if chosen is not None:
+                best_last = chosen
+                break
         if (
             best_last == run_end
             and style.max_lines >= 2
@@ -245,6 +242,30 @@ def _cue_spans(p: _Prepared, style: CaptionStyle) -> list[Span]:
         spans.append((first, best_last, NO_SPLIT))
         first = best_last + 1
     return spans
+
+
+def _best_laid_out(
+    p: _Prepared, style: CaptionStyle, first: int, candidates: list[tuple[float, int]]
+) -> int | None:
+    """The best candidate end whose words can be laid out, a weak line end counting
+    against it (a cue one word shorter usually splits cleanly), or None."""
+    best: int | None = None
+    best_score = float("-inf")
+    for score, last in sorted(candidates, reverse=True):
+        if score <= best_score:
+            break  # the rest score lower still, before any layout penalty
+        if last == first:
+            ends = [last]
+        else:
+            found = _line_ends(p, first, last, style)
+            if found is None:
+                continue
+            ends = found
+        if any(p.weak[end] for end in ends[:-1]):
+            score -= PENALTY_WEAK_END
+        if score > best_score:
+            best, best_score = last, score
+    return best
 
 
 def _scored_ends(
@@ -388,23 +409,29 @@ def _line_spans(words: Sequence[Word], p: _Prepared) -> list[Span]:
 
 def _layout(p: _Prepared, first: int, last: int, style: CaptionStyle) -> list[str] | None:
     """Lay words first..last out on at most max_lines lines, or None if they do not fit."""
-    marker = style.speaker_marker if p.speaker[first] else ""
+    ends = _line_ends(p, first, last, style)
+    if ends is None:
+        return None
     texts = p.texts
-    total = p.cum_chars[last + 1] - p.cum_chars[first] + (last - first) + len(marker)
-    if total <= style.max_chars or first == last:
-        return [marker + " ".join(texts[first : last + 1])]
-    if style.max_lines == 1:
-        return None
-    best = _split(p, first, last, style.max_lines, style.max_chars, len(marker))
-    if best is None:
-        return None
     lines: list[str] = []
     begin = first
-    for end in best:
+    for end in ends:
         lines.append(" ".join(texts[begin : end + 1]))
         begin = end + 1
-    lines[0] = marker + lines[0]
+    if p.speaker[first]:
+        lines[0] = style.speaker_marker + lines[0]
     return lines
+
+
+def _line_ends(p: _Prepared, first: int, last: int, style: CaptionStyle) -> list[int] | None:
+    """The last word of every line of a cue first..last, or None if it does not fit."""
+    marker = len(style.speaker_marker) if p.speaker[first] else 0
+    total = p.cum_chars[last + 1] - p.cum_chars[first] + (last - first) + marker
+    if total <= style.max_chars or first == last:
+        return [last]
+    if style.max_lines == 1:
+        return None
+    return _split(p, first, last, style.max_lines, style.max_chars, marker)
 
 
 def _split(
