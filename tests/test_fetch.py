@@ -347,8 +347,13 @@ def test_fetch_builds_the_folder_and_a_rerun_downloads_nothing(
             text=True,
         )
         score = json.loads(scored.stdout)
-        assert score["recall"] == 1.0
-        assert score["extra_words"] == 0
+        assert score["problems"] == [], score
+        assert (score["recall"], score["extra_words"]) == (1.0, 0), score
+        assert (score["overlaps"], score["disorder"], score["nonpositive"]) == (0, 0, 0), score
+        assert score["max_lines"] <= 2 and score["lines_over_42"] == 0, score
+        assert (score["dur_under_0833"], score["dur_over_7"]) == (0, 0), score
+        assert score["weak_breaks"] <= 0.05 and score["in_sync"] >= 0.99, score
+        assert score["start_err_p95"] <= 0.05, score  # exact word times in the VTT
 
     served_before = len(site.gets("/talk.mp4")), len(site.gets("/talk.en.vtt"))
     stamp = video.stat().st_mtime_ns
