@@ -2,10 +2,10 @@
 """Generate a stand-in for the sample talk, for when the real video cannot be downloaded.
 
 Same length as the talk (41:01), 1280x720 at 30 fps, showing a running timecode and frame
-number.  Sound: espeak-ng speaks each caption line at its time inside a window (by
-default 05:30-07:30, around the Wells Fargo story; --speech-all for the whole talk) and
-a tone plays during every other caption; pauses between captions are silent so that
-``silencedetect`` finds them like real pauses.  Without espeak-ng, tones everywhere.
+number.  Sound: espeak-ng speaks each caption at its time (the whole talk takes about two
+minutes on 2 cores; --speech 05:30-07:30 limits it to a window, with a tone during the
+other captions); pauses between captions are silent so that ``silencedetect`` finds them
+like real pauses.  Without espeak-ng, tones everywhere.
 
     python scripts/make_standin.py -o build/standin.mp4
 """
@@ -47,19 +47,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--duration", default=TALK_LENGTH, help="length (41:01)")
     parser.add_argument("--size", default="1280x720")
     parser.add_argument("--fps", type=int, default=30)
-    parser.add_argument("--speech", default="05:30-07:30", help="window spoken by espeak-ng")
-    parser.add_argument("--speech-all", action="store_true", help="speak the whole talk (slow)")
-    parser.add_argument("--no-speech", action="store_true", help="tones only")
+    speech = parser.add_mutually_exclusive_group()
+    speech.add_argument(
+        "--speech",
+        metavar="MM:SS-MM:SS",
+        help="speak only this window, tones elsewhere (default: the whole talk)",
+    )
+    speech.add_argument("--no-speech", action="store_true", help="tones only")
     args = parser.parse_args(argv)
 
     duration_ms = parse_time(args.duration)
     cues = [c for c in build_cues(load(args.captions)) if c.start_ms < duration_ms]
     espeak = None if args.no_speech else shutil.which("espeak-ng")
-    if args.speech_all:
-        window = (0, duration_ms)
-    else:
+    if args.speech:
         first, _, last = args.speech.partition("-")
         window = (parse_time(first), parse_time(last))
+    else:
+        window = (0, duration_ms)
     if espeak is None and not args.no_speech:
         print("espeak-ng not found: tones instead of speech", file=sys.stderr)
 
