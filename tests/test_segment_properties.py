@@ -138,7 +138,22 @@ def check_cues(cues: Sequence[Cue], transcript: Transcript, style: CaptionStyle)
         assert style.min_duration_ms <= cue.duration_ms <= style.max_duration_ms
     for before, after in itertools.pairwise(cues):
         assert before.start_ms < after.start_ms
-        assert after.start_ms - before.end_ms >= style.min_gap_ms
+        gap = after.start_ms - before.end_ms
+        assert gap >= style.min_gap_ms
+        # short gaps are closed to the minimum gap (unless the cue is at its longest)
+        assert (
+            gap == style.min_gap_ms
+            or gap > style.close_gap_ms + style.min_gap_ms
+            or before.duration_ms == style.max_duration_ms
+        ), (before, after)
+    for cue in cues:
+        # up at most linger_ms after the last word, or for the minimum duration, then
+        # extended only to close a short gap before the next cue
+        latest = (
+            max(cue.words[-1].end_ms + style.linger_ms, cue.start_ms + style.min_duration_ms)
+            + style.close_gap_ms
+        )
+        assert cue.end_ms <= latest, cue
     # a cue starts with its first word, unless the cue before it had to be held for
     # its minimum duration: then it starts min_gap after that cue ends
     for index, cue in enumerate(cues):
