@@ -48,6 +48,7 @@ SCORE_PAUSE_PER_100MS = 1.0
 SCORE_PAUSE_MAX = 8.0
 PENALTY_WEAK_END = 14.0
 PENALTY_LEANING_END = 3.0
+PENALTY_INSIDE_NAME = 4.0  # between two capitalised words, likely one name
 BONUS_BEFORE_CONJUNCTION = 1.5
 FILL_BONUS_PER_CHAR = 0.08
 PENALTY_TOO_SHORT = 25.0
@@ -149,6 +150,8 @@ def _prepare(words: Sequence[Word], style: CaptionStyle, line_start_bonus: float
             bonus = min(SCORE_PAUSE_MAX, pause * (SCORE_PAUSE_PER_100MS / 100))
         if word_facts[following][1]:
             bonus += BONUS_BEFORE_CONJUNCTION
+        if _within_name(texts[i], texts[following], word_facts[i][0]):
+            bonus -= PENALTY_INSIDE_NAME
         if bonus:
             break_score[i] += bonus
             cue_break_score[i] += bonus
@@ -178,6 +181,20 @@ def _word_facts(text: str) -> tuple[float, bool, bool]:
     else:
         score = 0.0
     return score, core in CLAUSE_STARTERS, weak
+
+
+def _within_name(text: str, following: str, end_score: float) -> bool:
+    """Whether a break between two words would split a name ("Wells | Fargo")."""
+    return (
+        end_score == 0.0
+        and text[:1].isupper()
+        and following[:1].isupper()
+        and text not in _CAPITALISED_ALWAYS
+        and following not in _CAPITALISED_ALWAYS
+    )
+
+
+_CAPITALISED_ALWAYS = frozenset({"I", "I'm", "I've", "I'll", "I'd", "OK", "Okay"})
 
 
 def _sound_tag_stands_alone(i: int, texts: list[str], starts: list[int], hold: int) -> bool:
