@@ -24,6 +24,10 @@ INLINE_TIMESTAMP = re.compile(r"<((?:\d+:)?\d{2}:\d{2}[.,]\d{3})>")
 TAG = re.compile(r"<[^>\n]*>")
 
 
+# A cue this short is a rolling caption's transition frame (YouTube writes 10 ms ones).
+TRANSITION_MAX_MS = 20
+
+
 class RawCue(NamedTuple):
     """A cue as found in the file (a light tuple: there are thousands)."""
 

@@ -36,7 +36,6 @@ MIN_MS_PER_CHAR = 30
 MAX_MS_PER_CHAR = 160
 DEFAULT_MS_PER_CHAR = 70
 RATE_WINDOW = 6  # lines either side for the local speech rate
-RATE_REFINEMENTS = 0
 # A gap this much longer than the line's speaking time is a pause, not slow speech.
 PAUSE_FACTOR = 1.6
 PAUSE_SLACK_MS = 400
@@ -49,9 +48,6 @@ def time_lines(lines: Sequence[RollingLine]) -> list[TypedLine]:
     lengths = [len(line.text) + 1 for line in lines]
     rates = local_rates(lines, lengths, [line.first_s * SECOND for line in lines])
     starts = estimate_starts(lines, lengths, rates)
-    for _refinement in range(RATE_REFINEMENTS):
-        rates = local_rates(lines, lengths, starts)
-        starts = estimate_starts(lines, lengths, rates)
     typed: list[TypedLine] = []
     for index, line in enumerate(lines):
         start = starts[index]

@@ -15,7 +15,7 @@ import re
 
 from clipkit.errors import CaptionParseError
 from clipkit.model import Transcript
-from clipkit.readers.cuefile import RawCue, plain_text, scan_cues
+from clipkit.readers.cuefile import TRANSITION_MAX_MS, RawCue, plain_text, scan_cues
 from clipkit.readers.youtube_vtt import sniff as is_youtube_vtt
 from clipkit.rebuild import TypedLine, words_from_lines
 
@@ -24,7 +24,6 @@ SRT_DESCRIPTION = "SubRip (.srt), ordinary or converted from rolling captions"
 VTT_ID = "vtt"
 VTT_DESCRIPTION = "WebVTT without inline word times, ordinary or converted from rolling captions"
 
-TRANSITION_MAX_MS = 20
 # A rolling file: at least this many cues, and this share of them, type a line under
 # a repeat of the line above (ordinary subtitles repeat a line now and then).
 ROLLING_MIN_REPEATS = 3

@@ -16,6 +16,7 @@ from clipkit.errors import CaptionParseError
 from clipkit.model import Transcript
 from clipkit.readers.cuefile import (
     INLINE_TIMESTAMP,
+    TRANSITION_MAX_MS,
     RawCue,
     parse_time_ms,
     plain_text,
@@ -25,7 +26,6 @@ from clipkit.rebuild import TypedLine, words_from_lines
 
 FORMAT_ID = "youtube-vtt"
 DESCRIPTION = "YouTube automatic captions as WebVTT with inline word times (yt-dlp)"
-TRANSITION_MAX_MS = 20
 _INLINE_WITH_C = re.compile(r"<(?:\d+:)?\d{2}:\d{2}[.,]\d{3}><c[ .>]")
 # every tag but the inline timestamps
 _C_TAG = re.compile(r"<(?!\d)[^>\n]*>")
