@@ -81,6 +81,11 @@ def run_ffmpeg(
 
 def run_capture(argv: Sequence[str], what: str) -> str:
     """Run a short command (ffprobe) and return its stdout."""
+    return run_capture_both(argv, what)[0]
+
+
+def run_capture_both(argv: Sequence[str], what: str) -> tuple[str, str]:
+    """Run a short command and return its stdout and stderr; a non-zero exit raises."""
     argv = list(argv)
     try:
         done = subprocess.run(
@@ -91,7 +96,7 @@ def run_capture(argv: Sequence[str], what: str) -> str:
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-STDERR_TAIL_LINES:])
         raise FFmpegError(f"{what} failed (exit {done.returncode})", argv, tail)
-    return done.stdout
+    return done.stdout, done.stderr
 
 
 def partial_path(final: Path) -> Path:

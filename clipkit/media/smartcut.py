@@ -1,0 +1,638 @@
+"""Smart cut: frame-accurate H.264 clips that re-encode only the frames they must.
+
+A clip of the frames ``[first, end)`` of an H.264 stream with closed groups of
+pictures is made of three pieces::
+
+    head    first .. k1    re-encoded   (k1: the first keyframe at or after ``first``)
+    middle  k1 .. k2       stream copy  (whole groups of pictures, bit-identical)
+    tail    k2 .. end      re-encoded   (k2: the last keyframe before ``end``)
+
+The head and tail are encoded to match the source stream (size, pixel format,
+profile and level, frame rate and time base, colour signalling, reorder depth) at a
+quality taken from the source's own bitrate.  The pieces are joined by ffmpeg's
+concat demuxer, which puts each piece's parameter sets in-band before its first
+keyframe, and the audio of the whole span is re-encoded in the same run with the
+usual edge fades.
+
+:func:`verify` then checks the joined file cheaply: packet count, one video stream,
+audio and video of the same length, and a decode of the frames at both ends and
+around both joins compared with the source's decode (copied frames must be
+identical, re-encoded ones close by PSNR).  Anything this module cannot do raises
+:class:`SmartCutUnavailable` with the reason; callers fall back to a full re-encode.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import ffmpeg
+
+from clipkit.errors import ClipkitError
+from clipkit.media.cut import EncodeSettings, seconds
+from clipkit.media.runner import run_capture, run_capture_both, run_ffmpeg
+
+FFPROBE = "ffprobe"
+
+# Profiles x264 can write for 8-bit 4:2:0 (the only kind a smart cut re-encodes).
+X264_PROFILES = {
+    "constrained baseline": "baseline",
+    "baseline": "baseline",
+    "main": "main",
+    "high": "high",
+}
+PIXEL_FORMATS = ("yuv420p", "yuvj420p")
+# x264 reorders at most two frames (B-pyramid); a head with a shallower reorder
+# depth than the copied middle would make decoding times run backwards at the join.
+MAX_REORDER_DEPTH = 2
+# The source's bitrate over the replaced groups of pictures sets the encoder's cap.
+BITRATE_HEADROOM = 1.5
+SMART_CRF = 17
+MIN_EDGE_PSNR_DB = 30.0
+JOIN_MARGIN_FRAMES = 2
+PAD_READ_S = 2.0
+
+
+class SmartCutUnavailable(ClipkitError):
+    """A smart cut cannot be made (or did not verify); the reason is the message."""
+
+
+@dataclass(frozen=True, slots=True)
+class VideoStream:
+    """What a re-encoded piece must match to join the copied middle seamlessly."""
+
+    codec: str
+    profile: str
+    level: int
+    pix_fmt: str
+    width: int
+    height: int
+    time_base: Fraction
+    frame_rate: Fraction
+    reorder_depth: int
+    field_order: str = "progressive"
+    color_range: str = ""
+    color_space: str = ""
+    color_transfer: str = ""
+    color_primaries: str = ""
+    start_time: Fraction = Fraction(0)
+
+    def seconds_of(self, pts: int) -> Fraction:
+        return pts * self.time_base - self.start_time
+
+    def mismatch(self) -> str | None:
+        """Why x264 cannot write pieces that join this stream, or None if it can."""
+        if self.codec != "h264":
+            return f"the video is {self.codec or 'of an unknown codec'}, not H.264"
+        if self.profile.lower() not in X264_PROFILES:
+            return f"H.264 profile {self.profile or '(unknown)'} is not 8-bit 4:2:0"
+        if self.pix_fmt not in PIXEL_FORMATS:
+            return f"pixel format {self.pix_fmt} cannot be matched"
+        if self.field_order not in ("progressive", "unknown", ""):
+            return f"interlaced video ({self.field_order})"
+        if self.reorder_depth > MAX_REORDER_DEPTH:
+            return f"the source reorders {self.reorder_depth} frames; x264 at most 2"
+        if self.time_base.numerator != 1 or self.frame_rate <= 0:
+            return f"time base {self.time_base} / frame rate {self.frame_rate} cannot be matched"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Packet:
+    pts: int  # in the stream's time base
+    dts: int
+    keyframe: bool
+    size: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """``frames`` frames of the source starting at presentation time ``start_pts``."""
+
+    start_pts: int
+    frames: int
+    copy: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SmartPlan:
+    stream: VideoStream
+    first_pts: int
+    frames: int
+    head: Piece | None
+    middle: Piece
+    tail: Piece | None
+    bitrate: int  # bits per second of the source over the groups that are re-encoded
+
+    @property
+    def pieces(self) -> list[Piece]:
+        return [p for p in (self.head, self.middle, self.tail) if p is not None]
+
+    @property
+    def encoded_frames(self) -> int:
+        return sum(p.frames for p in self.pieces if not p.copy)
+
+    @property
+    def duration(self) -> Fraction:
+        return self.frames / self.stream.frame_rate
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "head_frames": self.head.frames if self.head else 0,
+            "copied_frames": self.middle.frames,
+            "tail_frames": self.tail.frames if self.tail else 0,
+        }
+
+
+# ---------------------------------------------------------------- probing
+
+
+def probe_video_stream(path: str | Path) -> VideoStream:
+    command = [
+        FFPROBE,
+        *("-v", "error", "-select_streams", "v:0", "-print_format", "json"),
+        *("-show_entries", "stream:format=start_time", str(path)),
+    ]
+    data = json.loads(run_capture(command, "ffprobe") or "{}")
+    streams = data.get("streams") or [{}]
+    stream: dict[str, Any] = streams[0]
+    start = data.get("format", {}).get("start_time", "0")
+    return VideoStream(
+        codec=str(stream.get("codec_name", "")),
+        profile=str(stream.get("profile", "")),
+        level=int(stream.get("level", 0) or 0),
+        pix_fmt=str(stream.get("pix_fmt", "")),
+        width=int(stream.get("width", 0) or 0),
+        height=int(stream.get("height", 0) or 0),
+        time_base=_fraction(stream.get("time_base")),
+        frame_rate=_fraction(stream.get("avg_frame_rate")) or _fraction(stream.get("r_frame_rate")),
+        reorder_depth=int(stream.get("has_b_frames", 0) or 0),
+        field_order=str(stream.get("field_order", "progressive")),
+        color_range=_known(stream.get("color_range")),
+        color_space=_known(stream.get("color_space")),
+        color_transfer=_known(stream.get("color_transfer")),
+        color_primaries=_known(stream.get("color_primaries")),
+        start_time=Fraction(str(start)) if _is_number(start) else Fraction(0),
+    )
+
+
+def read_packets(path: str | Path, from_s: float, to_s: float) -> list[Packet]:
+    """The video packets around ``[from_s, to_s]``, in presentation order (demuxing only)."""
+    command = [
+        FFPROBE,
+        *("-v", "error", "-select_streams", "v:0", "-print_format", "json"),
+        *("-read_intervals", f"{max(0.0, from_s):.3f}%{to_s:.3f}"),
+        *("-show_entries", "packet=pts,dts,flags,size", str(path)),
+    ]
+    data = json.loads(run_capture(command, "ffprobe") or "{}")
+    packets = [
+        Packet(
+            int(p["pts"]),
+            int(p["dts"]) if _is_number(p.get("dts")) else int(p["pts"]),
+            "K" in str(p.get("flags", "")),
+            int(p.get("size", 0) or 0),
+        )
+        for p in data.get("packets", [])
+        if _is_number(p.get("pts"))
+    ]
+    packets.sort(key=lambda p: p.pts)
+    return packets
+
+
+# ---------------------------------------------------------------- planning
+
+
+def plan_smart_cut(
+    stream: VideoStream, packets: Sequence[Packet], start_ms: int, end_ms: int
+) -> SmartPlan:
+    """Split the frames shown in ``[start_ms, end_ms)`` into head, middle and tail.
+
+    Raises :class:`SmartCutUnavailable` when the stream cannot be matched, the frames
+    around the cut are not evenly spaced, or no whole group of pictures lies inside.
+    """
+    reason = stream.mismatch()
+    if reason:
+        raise SmartCutUnavailable(reason)
+    half_frame = 1 / (2 * stream.frame_rate)
+    first_s = Fraction(start_ms, 1000) - half_frame
+    end_s = Fraction(end_ms, 1000) - half_frame
+    times = [stream.seconds_of(p.pts) for p in packets]
+    first = next((i for i, t in enumerate(times) if t >= first_s), None)
+    end = next((i for i, t in enumerate(times) if t >= end_s), len(packets))
+    wanted = round(Fraction(end_ms - start_ms, 1000) * stream.frame_rate)
+    if first is None or end - first != wanted:
+        raise SmartCutUnavailable(
+            f"the source has {0 if first is None else end - first} frames where "
+            f"{wanted} were expected at {float(stream.frame_rate):g} fps (variable frame rate?)"
+        )
+    keyframes = [i for i in range(first, end) if packets[i].keyframe]
+    if not keyframes:
+        raise SmartCutUnavailable("the clip lies within one group of pictures")
+    k1 = keyframes[0]
+    copy_end = end if end < len(packets) and packets[end].keyframe else keyframes[-1]
+    copy_end += _decodable_prefix(packets, copy_end, end)
+    if copy_end <= k1:
+        raise SmartCutUnavailable("the clip starts too close to its end for a copy in between")
+    reach = [*_group_span(packets, first, k1), *_group_span(packets, copy_end, end)]
+    bits = 8 * sum(packets[i].size for i in reach)
+    bitrate = round(bits * stream.frame_rate / max(1, len(reach))) if reach else 0
+    return SmartPlan(
+        stream=stream,
+        first_pts=packets[first].pts,
+        frames=end - first,
+        head=Piece(packets[first].pts, k1 - first, False) if k1 > first else None,
+        middle=Piece(packets[k1].pts, copy_end - k1, True),
+        tail=Piece(packets[copy_end].pts, end - copy_end, False) if end > copy_end else None,
+        bitrate=bitrate,
+    )
+
+
+def _decodable_prefix(packets: Sequence[Packet], keyframe: int, end: int) -> int:
+    """How many frames from ``keyframe`` on can be copied without any frame at ``end`` or later.
+
+    Copying stops between two packets in decoding order; every frame before the stop
+    must be shown before every frame after it.  With B-frames that holds only at some
+    points of a group of pictures (after each anchor frame's B-frames): the last such
+    point before ``end`` is the last safe one.
+    """
+    if keyframe >= end:
+        return 0
+    group_end = keyframe + 1
+    while group_end < len(packets) and not packets[group_end].keyframe:
+        group_end += 1
+    decoding_order = sorted(range(keyframe, group_end), key=lambda i: packets[i].dts)
+    safe, latest = 0, -1
+    for count, index in enumerate(decoding_order, 1):
+        latest = max(latest, index)
+        if latest >= end:
+            break
+        if latest == keyframe + count - 1:
+            safe = count
+    return safe
+
+
+def _group_span(packets: Sequence[Packet], start: int, end: int) -> range:
+    """The whole groups of pictures that hold the packets ``[start, end)``."""
+    if end <= start:
+        return range(0)
+    low = start
+    while low > 0 and not packets[low].keyframe:
+        low -= 1
+    high = end
+    while high < len(packets) and not packets[high].keyframe:
+        high += 1
+    return range(low, high)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def seek_before(time_s: Fraction) -> str:
+    """``-ss`` text for a decoded seek that keeps the frame at ``time_s``."""
+    return f"{math.floor(time_s * 1_000_000) / 1e6:.6f}"
+
+
+def seek_onto(time_s: Fraction) -> str:
+    """``-ss`` text for a stream-copy seek that starts on the keyframe at ``time_s``."""
+    return f"{math.ceil(time_s * 1_000_000) / 1e6:.6f}"
+
+
+def x264_options(plan: SmartPlan, settings: EncodeSettings, reorder_depth: int) -> dict[str, Any]:
+    stream = plan.stream
+    params = ["bframes=0"]
+    if reorder_depth >= 1:
+        pyramid = "normal" if reorder_depth >= 2 else "none"
+        params = ["bframes=3", f"b-pyramid={pyramid}"]
+    options: dict[str, Any] = {
+        "vcodec": "libx264",
+        "preset": settings.preset,
+        "crf": min(settings.crf, SMART_CRF),
+        "profile:v": X264_PROFILES[stream.profile.lower()],
+        "pix_fmt": stream.pix_fmt,
+        "x264-params": ":".join(params),
+        "fps_mode": "passthrough",
+        "video_track_timescale": stream.time_base.denominator,
+    }
+    if stream.level > 0:
+        options["level"] = stream.level
+    if plan.bitrate > 0:
+        cap = round(plan.bitrate * BITRATE_HEADROOM)
+        options.update(maxrate=cap, bufsize=2 * cap)
+    for option, value in (
+        ("color_range", stream.color_range),
+        ("colorspace", stream.color_space),
+        ("color_trc", stream.color_transfer),
+        ("color_primaries", stream.color_primaries),
+    ):
+        if value:
+            options[option] = value
+    if settings.threads:
+        options["threads"] = settings.threads
+    return options
+
+
+def piece_command(
+    source: str | Path,
+    plan: SmartPlan,
+    piece: Piece,
+    output: str | Path,
+    settings: EncodeSettings,
+) -> list[str]:
+    """Encode (head, tail) or copy (middle) one piece as a video-only MP4."""
+    start = plan.stream.seconds_of(piece.start_pts)
+    if piece.copy:
+        stream = ffmpeg.input(str(source), ss=seek_onto(start))
+        out = ffmpeg.output(
+            stream.video,
+            str(output),
+            vcodec="copy",
+            **{"frames:v": piece.frames},
+            map_metadata=-1,
+            map_chapters=-1,
+        )
+    else:
+        # The head must reorder as deeply as the middle it precedes; the tail, which
+        # follows the middle, must not reorder more deeply than it (0 always works).
+        depth = plan.stream.reorder_depth if piece is plan.head else 0
+        stream = ffmpeg.input(str(source), ss=seek_before(start))
+        out = ffmpeg.output(
+            stream.video,
+            str(output),
+            **{"frames:v": piece.frames},
+            map_metadata=-1,
+            map_chapters=-1,
+            **x264_options(plan, settings, depth),
+        )
+    return _compile(out)
+
+
+def concat_list(plan: SmartPlan, names: Sequence[str]) -> str:
+    """The concat demuxer's list: each piece with its exact duration."""
+    lines = ["ffconcat version 1.0"]
+    for piece, name in zip(plan.pieces, names, strict=True):
+        duration = piece.frames / plan.stream.frame_rate
+        lines += [f"file {name}", f"duration {float(duration):.6f}"]
+    return "\n".join(lines) + "\n"
+
+
+def audio_command(
+    source: str | Path, plan: SmartPlan, output: str | Path, settings: EncodeSettings
+) -> list[str]:
+    """Re-encode the span's audio with a short fade at each edge (keeps the metadata)."""
+    duration_ms = round(plan.duration * 1000)
+    sound = ffmpeg.input(
+        str(source),
+        ss=seek_before(plan.stream.seconds_of(plan.first_pts)),
+        t=f"{float(plan.duration):.6f}",
+    )
+    audio = sound.audio
+    fade = min(settings.fade_ms, duration_ms // 2)
+    if fade > 0:
+        audio = audio.filter("afade", t="in", st=0, d=seconds(fade)).filter(
+            "afade", t="out", st=seconds(duration_ms - fade), d=seconds(fade)
+        )
+    out = ffmpeg.output(
+        audio,
+        str(output),
+        acodec="aac",
+        audio_bitrate=settings.audio_bitrate,
+        map_chapters=-1,
+    )
+    return _compile(out)
+
+
+def join_command(
+    plan: SmartPlan, list_file: str | Path, audio_file: str | Path, output: str | Path
+) -> list[str]:
+    """Join the video pieces and the audio into one MP4, all by stream copy."""
+    pieces = ffmpeg.input(str(list_file), f="concat", safe=0)
+    sound = ffmpeg.input(str(audio_file))
+    out = ffmpeg.output(
+        pieces.video,
+        sound.audio,
+        str(output),
+        c="copy",
+        movflags="+faststart",
+        video_track_timescale=plan.stream.time_base.denominator,
+        map_metadata=1,
+        map_chapters=-1,
+    )
+    return _compile(out)
+
+
+# ---------------------------------------------------------------- verification
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Frames ``[start, start + frames)`` of the clip, compared with the source's."""
+
+    start: int
+    frames: int
+
+
+def verify_windows(plan: SmartPlan) -> list[Window]:
+    """The clip's first frames through the first join, and the second join to the end."""
+    head = plan.head.frames if plan.head else 0
+    tail = plan.tail.frames if plan.tail else 0
+    opening = min(plan.frames, head + JOIN_MARGIN_FRAMES)
+    closing_start = max(0, plan.frames - tail - JOIN_MARGIN_FRAMES)
+    return [Window(0, opening), Window(closing_start, plan.frames - closing_start)]
+
+
+def compare_command(
+    source: str | Path, plan: SmartPlan, clip: str | Path, window: Window
+) -> list[str]:
+    """Decode a window of the clip and the same frames of the source; print per-frame PSNR."""
+    frame = 1 / plan.stream.frame_rate
+    clip_start = window.start * frame
+    source_start = plan.stream.seconds_of(plan.first_pts) + clip_start
+    streams = [
+        ffmpeg.input(str(path), ss=seek_before(start))
+        .video.filter("trim", end_frame=window.frames)
+        .filter("setpts", "PTS-STARTPTS")
+        for path, start in ((clip, clip_start), (source, source_start))
+    ]
+    compared = ffmpeg.filter(streams, "psnr", stats_file="-", shortest=1)
+    out = ffmpeg.output(compared, "-", f="null")
+    argv = _compile(out)
+    return [argv[0], "-v", "error", *argv[1:]]
+
+
+PSNR_LINE = re.compile(r"^n:\s*(\d+)\b.*?psnr_avg:\s*(inf|[-\d.]+)", re.MULTILINE)
+
+
+def parse_psnr(stats: str) -> list[float]:
+    return [math.inf if value == "inf" else float(value) for _n, value in PSNR_LINE.findall(stats)]
+
+
+def window_problems(
+    plan: SmartPlan, window: Window, psnr: Sequence[float], errors: str
+) -> list[str]:
+    """What is wrong with one compared window (empty when it matches)."""
+    problems: list[str] = []
+    if errors.strip():
+        problems.append(
+            f"decoding frames {window.start}+ reported: {errors.strip().splitlines()[0]}"
+        )
+    if len(psnr) != window.frames:
+        problems.append(
+            f"frames {window.start}..{window.start + window.frames - 1}: "
+            f"{len(psnr)} decoded, {window.frames} expected"
+        )
+    head = plan.head.frames if plan.head else 0
+    copied_end = head + plan.middle.frames
+    for offset, value in enumerate(psnr):
+        index = window.start + offset
+        copied = head <= index < copied_end
+        if copied and value != math.inf:
+            problems.append(f"copied frame {index} differs from the source ({value:.1f} dB)")
+        elif not copied and value < MIN_EDGE_PSNR_DB:
+            problems.append(f"re-encoded frame {index} is {value:.1f} dB from the source")
+    return problems
+
+
+def structure_problems(plan: SmartPlan, clip: str | Path) -> list[str]:
+    """Packet count, stream layout and audio/video length of the joined clip."""
+    command = [
+        FFPROBE,
+        *("-v", "error", "-count_packets", "-print_format", "json"),
+        *("-show_entries", "stream=codec_type,codec_name,nb_read_packets,duration", str(clip)),
+    ]
+    data = json.loads(run_capture(command, "ffprobe") or "{}")
+    streams: list[dict[str, Any]] = data.get("streams", [])
+    video = [s for s in streams if s.get("codec_type") == "video"]
+    audio = [s for s in streams if s.get("codec_type") == "audio"]
+    problems: list[str] = []
+    if len(video) != 1 or video[0].get("codec_name") != "h264":
+        return [f"expected one H.264 video stream, found {len(video)} video streams"]
+    count = int(video[0].get("nb_read_packets", 0) or 0)
+    if count != plan.frames:
+        problems.append(f"{count} video frames where {plan.frames} were asked for")
+    if audio:
+        video_s = float(video[0].get("duration", 0) or 0)
+        audio_s = float(audio[0].get("duration", 0) or 0)
+        if abs(video_s - audio_s) > 0.05:
+            problems.append(f"audio lasts {audio_s:.3f} s, video {video_s:.3f} s")
+    return problems
+
+
+# ---------------------------------------------------------------- running
+
+ProgressCallback = Callable[[int], None]
+
+
+def plan_for(source: str | Path, start_ms: int, end_ms: int) -> SmartPlan:
+    """Probe the source around the span and plan its smart cut."""
+    stream = probe_video_stream(source)
+    reason = stream.mismatch()
+    if reason:
+        raise SmartCutUnavailable(reason)
+    packets = read_packets(source, start_ms / 1000 - PAD_READ_S, end_ms / 1000 + PAD_READ_S)
+    return plan_smart_cut(stream, packets, start_ms, end_ms)
+
+
+def smart_cut(
+    source: str | Path,
+    plan: SmartPlan,
+    output: str | Path,
+    settings: EncodeSettings | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> None:
+    """Cut ``plan`` out of ``source`` into ``output`` and verify it.
+
+    The two edge encodes run side by side, then the join, then the two verifying
+    decodes side by side.  Raises :class:`SmartCutUnavailable` when the result does
+    not verify (``output`` is then left for the caller to discard).
+    """
+    settings = settings or EncodeSettings()
+    total_ms = round(plan.duration * 1000)
+
+    def report(fraction: float) -> None:
+        if on_progress is not None:
+            on_progress(round(total_ms * fraction))
+
+    with tempfile.TemporaryDirectory(prefix="clipkit-smart-") as tmp_name:
+        tmp = Path(tmp_name)
+        names = [f"piece-{n}.mp4" for n in range(len(plan.pieces))]
+        audio_file = tmp / "audio.m4a"
+        # The encodes first: the copy and the audio fit in beside them.
+        commands = sorted(
+            (
+                piece_command(source, plan, piece, tmp / name, settings)
+                for piece, name in zip(plan.pieces, names, strict=True)
+            ),
+            key=lambda argv: "copy" in argv,
+        )
+        commands.append(audio_command(source, plan, audio_file, settings))
+        _run_side_by_side(commands, "ffmpeg (smart cut piece)")
+        report(0.7)
+        list_file = tmp / "pieces.txt"
+        list_file.write_text(concat_list(plan, names), encoding="utf-8")
+        run_ffmpeg(join_command(plan, list_file, audio_file, output), what="ffmpeg (join)")
+        report(0.8)
+    problems = verify(source, plan, output)
+    if problems:
+        raise SmartCutUnavailable("verification failed: " + "; ".join(problems[:3]))
+    report(1.0)
+
+
+def verify(source: str | Path, plan: SmartPlan, clip: str | Path) -> list[str]:
+    """Everything wrong with a smart-cut clip, cheaply found (empty when it is good)."""
+    windows = verify_windows(plan)
+    commands = [compare_command(source, plan, clip, window) for window in windows]
+    with ThreadPoolExecutor(max_workers=len(commands) + 1) as pool:
+        structure = pool.submit(structure_problems, plan, clip)
+        results = list(pool.map(_run_compare, commands))
+        problems = structure.result()
+    for window, (stats, errors) in zip(windows, results, strict=True):
+        problems += window_problems(plan, window, parse_psnr(stats), errors)
+    return problems
+
+
+def _run_compare(argv: list[str]) -> tuple[str, str]:
+    return run_capture_both(argv, "ffmpeg (verify)")
+
+
+def _run_side_by_side(commands: Sequence[list[str]], what: str) -> None:
+    if not commands:
+        return
+    with ThreadPoolExecutor(max_workers=len(commands)) as pool:
+        for future in [pool.submit(run_ffmpeg, argv, None, None, what) for argv in commands]:
+            future.result()
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _compile(out: Any) -> list[str]:
+    argv = list(ffmpeg.compile(out.overwrite_output(), cmd="ffmpeg"))
+    return [argv[0], "-hide_banner", "-nostdin", *argv[1:]]
+
+
+def _fraction(value: object) -> Fraction:
+    try:
+        return Fraction(str(value))
+    except (ValueError, ZeroDivisionError):
+        return Fraction(0)
+
+
+def _is_number(value: object) -> bool:
+    try:
+        float(str(value))
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _known(value: object) -> str:
+    text = str(value or "")
+    return "" if text in ("unknown", "None") else text
