@@ -17,10 +17,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from clipkit.errors import ClipkitError, HighlightError
+from clipkit.errors import ClipkitError, FFmpegError, HighlightError
 from clipkit.fileio import atomic_write_bytes, ensure_not_input
 from clipkit.highlights import HighlightSpec, format_time, resolve
-from clipkit.media import concat
+from clipkit.media import concat, smartcut
 from clipkit.media.burn import BurnStyle, VerticalCrop, picture_transform
 from clipkit.media.cut import EncodeSettings, accurate_cut_command, copy_cut_command
 from clipkit.media.probe import MediaInfo, keyframe_at_or_before, probe
@@ -35,7 +35,13 @@ from clipkit.writers import render
 
 ProgressCallback = Callable[[int], None]
 MIN_CLIP_MS = 500
-BURN_PLACEHOLDER = Path("<temporary>/captions.srt")
+TEMPORARY = Path("<temporary>")
+BURN_PLACEHOLDER = TEMPORARY / "captions.srt"
+
+# How a clip is cut.  smart: frame-accurate, re-encoding only the edges (H.264 sources
+# whose picture is not changed); reencode: frame-accurate, all re-encoded; copy: stream
+# copy from the keyframe at or before the start.
+CUT_MODES = ("smart", "reencode", "copy")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +57,27 @@ class Source:
 @dataclass(frozen=True, slots=True)
 class ClipOptions:
     out_dir: Path = Path("clips")
-    copy: bool = False
+    mode: str = "smart"  # one of CUT_MODES
     snap: bool = True
     snap_settings: SnapSettings = field(default_factory=SnapSettings)
     burn: bool = False
     burn_style: BurnStyle | None = None
     vertical: VerticalCrop | None = None
     encode: EncodeSettings = field(default_factory=EncodeSettings)
+
+    def __post_init__(self) -> None:
+        if self.mode not in CUT_MODES:
+            raise ClipkitError(f"unknown cut mode {self.mode!r} (one of {', '.join(CUT_MODES)})")
+        if self.mode == "copy" and self.changes_picture:
+            raise ClipkitError("--copy cannot change the picture: drop --burn/--vertical")
+
+    @property
+    def changes_picture(self) -> bool:
+        return self.burn or self.vertical is not None
+
+    @property
+    def copy(self) -> bool:
+        return self.mode == "copy"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +94,10 @@ class ClipPlan:
     cues: tuple[Cue, ...] = ()  # in clip time
     words: tuple[Word, ...] = ()  # in clip time
     notes: tuple[str, ...] = ()
-    command: tuple[str, ...] = field(default=(), compare=False)
+    method: str = "reencode"  # how it is (or was) cut: one of CUT_MODES
+    smart: smartcut.SmartPlan | None = field(default=None, compare=False)
+    fallback: str | None = None  # why a smart cut was not used
+    commands: tuple[tuple[str, ...], ...] = field(default=(), compare=False)
 
     @property
     def duration_ms(self) -> int:
@@ -144,6 +167,7 @@ def plan_clips(
 
     plans: list[ClipPlan] = []
     names: set[str] = set()
+    stream: smartcut.VideoStream | None = None
     for number, item in enumerate(resolved, 1):
         spec = item.spec
         if options.snap:
@@ -174,6 +198,17 @@ def plan_clips(
                     f"{(start - keyframe) / 1000:.2f} s before the snapped start"
                 )
             start = keyframe
+        method, smart, fallback = options.mode, None, None
+        if method == "smart" and options.changes_picture:
+            method, fallback = "reencode", "the picture changes (--burn/--vertical)"
+        elif method == "smart" and info.video_codec != "h264":
+            method, fallback = "reencode", f"the video is {info.video_codec or '?'}, not H.264"
+        if method == "smart":
+            try:
+                stream = stream or smartcut.probe_video_stream(source.video)
+                smart = smartcut.plan_for(source.video, start, end, stream)
+            except smartcut.SmartCutUnavailable as exc:
+                method, fallback = "reencode", str(exc)
         name = _unique(_slug(spec.title) or f"clip-{number:02d}", names)
         words = _clip_words(source.transcript, start, end)
         plan = ClipPlan(
@@ -189,14 +224,29 @@ def plan_clips(
             cues=tuple(clip_cues(source.cues, start, end)),
             words=words,
             notes=tuple(notes),
+            method=method,
+            smart=smart,
+            fallback=fallback,
         )
-        command = clip_command(source, plan, options, options.out_dir / f"{name}.mp4")
-        plans.append(replace(plan, command=tuple(command)))
+        commands = clip_commands(source, plan, options, options.out_dir / f"{name}.mp4")
+        plans.append(replace(plan, commands=tuple(tuple(c) for c in commands)))
     return plans
 
 
 def frame_ms(info: MediaInfo) -> int:
     return info.frame_time_ms(1) if info.frame_rate else 40
+
+
+def clip_commands(
+    source: Source, plan: ClipPlan, options: ClipOptions, output: Path
+) -> list[list[str]]:
+    """The ffmpeg runs that cut ``plan`` (for --dry-run; temporary files as placeholders)."""
+    if plan.method == "smart" and plan.smart is not None:
+        commands = smartcut.SmartCommands.build(
+            source.video, plan.smart, output, options.encode, TEMPORARY
+        )
+        return [list(argv) for argv in commands.all]
+    return [clip_command(source, plan, options, output)]
 
 
 def clip_command(
@@ -206,7 +256,8 @@ def clip_command(
     output: Path,
     burn_file: Path = BURN_PLACEHOLDER,
 ) -> list[str]:
-    if options.copy:
+    """The one ffmpeg run of a copy or a full re-encode."""
+    if plan.method == "copy":
         return copy_cut_command(source.video, plan.start_ms, plan.end_ms, output)
     transform = picture_transform(
         source.info.width,
@@ -318,10 +369,12 @@ def cut_clips(
     options: ClipOptions,
     on_progress: ProgressCallback | None = None,
     captions_path: str | Path | None = None,
+    on_clip: Callable[[ClipPlan], None] | None = None,
 ) -> Path:
     """Cut every planned clip with its captions; return the manifest's path.
 
     The manifest is rewritten after each clip, so it always lists what is on disk.
+    ``on_clip`` gets each clip's plan as carried out (its method and any fallback).
     """
     out_dir = options.out_dir
     inputs = [source.video, *([captions_path] if captions_path else [])]
@@ -349,13 +402,38 @@ def cut_clips(
             burn_file.write_bytes(files["srt"])
             temp_srt.write_bytes(files["srt"])
             temp_vtt.write_bytes(files["vtt"])
-            command = clip_command(source, plan, options, temp_video, burn_file)
-            run_ffmpeg(command, report, plan.duration_ms, what=f"ffmpeg ({plan.name})")
+            plan = _cut(source, plan, options, temp_video, burn_file, report)
         offset += plan.duration_ms
         done.append(plan)
+        if on_clip is not None:
+            on_clip(plan)
         manifest = clip_manifest(source, done, options, captions_path)
         atomic_write_bytes(manifest_path, (json.dumps(manifest, indent=2) + "\n").encode())
     return manifest_path
+
+
+def _cut(
+    source: Source,
+    plan: ClipPlan,
+    options: ClipOptions,
+    output: Path,
+    burn_file: Path,
+    report: ProgressCallback,
+) -> ClipPlan:
+    """Cut one clip; a smart cut that fails falls back to a full re-encode.
+
+    Returns the plan as it was carried out (its method, and why it fell back).
+    """
+    if plan.method == "smart" and plan.smart is not None:
+        try:
+            smartcut.smart_cut(source.video, plan.smart, output, options.encode, report)
+            return plan
+        except (smartcut.SmartCutUnavailable, FFmpegError) as exc:
+            output.unlink(missing_ok=True)
+            plan = replace(plan, method="reencode", fallback=f"smart cut failed: {exc}")
+    command = clip_command(source, plan, options, output, burn_file)
+    run_ffmpeg(command, report, plan.duration_ms, what=f"ffmpeg ({plan.name})")
+    return plan
 
 
 def _times(ms: int) -> dict[str, Any]:
@@ -385,6 +463,9 @@ def plan_record(plan: ClipPlan) -> dict[str, Any]:
             "end": _times(plan.end_ms),
             "duration_ms": plan.duration_ms,
         },
+        "method": plan.method,
+        "fallback": plan.fallback,
+        "smart_cut": plan.smart.summary() if plan.method == "smart" and plan.smart else None,
         "captions": len(plan.cues),
         "notes": list(plan.notes),
     }
@@ -399,7 +480,7 @@ def clip_manifest(
     return {
         "source": str(source.video),
         "captions": str(captions_path) if captions_path else None,
-        "mode": "copy" if options.copy else "accurate",
+        "mode": options.mode,
         "burned_captions": options.burn,
         "vertical": options.vertical is not None,
         "clips": [

@@ -198,9 +198,9 @@ def test_reel_plan_shifts_captions_and_places_chapters() -> None:
 
 
 @pytest.mark.media
-def test_accurate_clip_frames_duration_audio_and_captions(talk: Path, tmp_path: Path) -> None:
+def test_reencoded_clip_frames_duration_audio_and_captions(talk: Path, tmp_path: Path) -> None:
     source = source_of(talk)
-    options = ClipOptions(out_dir=tmp_path / "clips", encode=LOSSLESS)
+    options = ClipOptions(out_dir=tmp_path / "clips", mode="reencode", encode=LOSSLESS)
     plans = plan_clips(
         source, specs('  - title: Middle\n    start: "00:03.5"\n    end: 8\n'), options
     )
@@ -232,6 +232,7 @@ def test_accurate_clip_frames_duration_audio_and_captions(talk: Path, tmp_path: 
     assert vtt.startswith("WEBVTT")
 
     record = json.loads(manifest.read_text(encoding="utf-8"))["clips"][0]
+    assert (record["method"], record["fallback"], record["smart_cut"]) == ("reencode", None, None)
     assert record["requested"]["start"]["ms"] == 3500
     assert record["cut"]["start"]["ms"] == plan.start_ms
     assert "pause" in record["snapped"]["start_rule"]
@@ -246,7 +247,7 @@ def test_accurate_clip_frames_duration_audio_and_captions(talk: Path, tmp_path: 
 @pytest.mark.media
 def test_copy_clip_starts_on_a_keyframe_and_says_so(talk: Path, tmp_path: Path) -> None:
     source = source_of(talk)
-    options = ClipOptions(out_dir=tmp_path, copy=True, snap=False)
+    options = ClipOptions(out_dir=tmp_path, mode="copy", snap=False)
     plans = plan_clips(source, specs("  - start: 5\n    end: 9\n"), options)
     (plan,) = plans
     assert plan.start_ms == 4000

@@ -12,6 +12,7 @@ from typing import Any
 from tqdm import tqdm
 
 from clipkit.clips import (
+    CUT_MODES,
     ClipOptions,
     ClipPlan,
     Source,
@@ -38,9 +39,16 @@ examples:
 
 Each highlight gives NAME.mp4, NAME.srt and NAME.vtt in --out, plus manifest.json with the
 requested, snapped and cut times.  Cuts snap to the nearest sentence or caption boundary,
-then to the nearest pause in the audio (--no-snap: exactly as written).  The default cut is
-frame-accurate (re-encoded H.264/AAC); --copy is a stream copy: instant, but it starts on
-the keyframe at or before the start, which can be a few seconds early.
+then to the nearest pause in the audio (--no-snap: exactly as written).
+
+Cut modes (--mode):
+  smart     the default: frame-accurate, and fast on H.264 sources.  Only the frames
+            from the cut-in to the next keyframe and after the last safe point before the
+            cut-out are re-encoded; the rest is stream-copied, then checked against the
+            source.  Falls back to reencode by itself (manifest.json says why).
+  reencode  frame-accurate, every frame re-encoded (used with --burn/--vertical).
+  copy      stream copy: instant, but starts on the keyframe at or before the start,
+            which can be a few seconds early.
 """
 
 
@@ -55,10 +63,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     _common(clip)
     clip.add_argument("--out", type=Path, default=Path("clips"), help="output folder (clips/)")
     clip.add_argument(
-        "--copy",
-        action="store_true",
-        help="stream copy: instant, but starts on the keyframe at or before the start",
+        "--mode",
+        choices=CUT_MODES,
+        help="smart (default), reencode (default with --burn/--vertical) or copy",
     )
+    clip.add_argument("--copy", action="store_true", help="the same as --mode copy")
     clip.add_argument(
         "--vertical", action="store_true", help="9:16 crop for shorts (captions placed for it)"
     )
@@ -142,11 +151,18 @@ def _options(args: argparse.Namespace, out_dir: Path = Path("clips")) -> ClipOpt
             margin_v=base.margin_v if args.margin is None else args.margin,
             outline=base.outline if args.outline is None else args.outline,
         )
-    if getattr(args, "copy", False) and (args.burn or vertical):
-        raise ClipkitError("--copy cannot change the picture: drop --burn/--vertical")
+    mode = getattr(args, "mode", None)
+    if getattr(args, "copy", False):
+        if mode not in (None, "copy"):
+            raise ClipkitError(f"--copy contradicts --mode {mode}")
+        mode = "copy"
+    if mode == "smart" and (args.burn or vertical):
+        raise ClipkitError(
+            "--mode smart copies the source picture: drop --burn/--vertical or use --mode reencode"
+        )
     return ClipOptions(
         out_dir=out_dir,
-        copy=getattr(args, "copy", False),
+        mode=mode or "smart",
         snap=not args.no_snap,
         snap_settings=SnapSettings(pause_ms=round(args.snap_tolerance * 1000)),
         burn=args.burn,
@@ -182,6 +198,17 @@ def _print_plan(plans: Sequence[ClipPlan], out: Any = None) -> None:
             print(f"  note: {note}", file=out)
 
 
+def _method_text(plan: ClipPlan) -> str:
+    if plan.method == "smart" and plan.smart is not None:
+        parts = plan.smart.summary()
+        return (
+            f"smart cut: {parts['head_frames']} + {parts['tail_frames']} frames re-encoded, "
+            f"{parts['copied_frames']} copied, then verified against the source"
+        )
+    text = {"reencode": "every frame re-encoded", "copy": "stream copy"}[plan.method]
+    return f"{text} ({plan.fallback})" if plan.fallback else text
+
+
 @contextmanager
 def _progress(total_ms: int, label: str, quiet: bool) -> Iterator[Callable[[int], None]]:
     if quiet:
@@ -209,12 +236,17 @@ def run_clip(args: argparse.Namespace) -> int:
     if args.dry_run:
         _print_plan(plans)
         for plan in plans:
-            print(format_command(plan.command))
+            print(f"{plan.name}: {_method_text(plan)}")
+            for command in plan.commands:
+                print(format_command(command))
         return 0
     _print_plan(plans, sys.stderr)
     total = sum(plan.duration_ms for plan in plans)
+    done: list[ClipPlan] = []
     with _progress(total, "cutting", args.quiet) as update:
-        manifest = cut_clips(source, plans, options, update, args.captions)
+        manifest = cut_clips(source, plans, options, update, args.captions, done.append)
+    for plan in done:
+        print(f"{plan.name}: {_method_text(plan)}", file=sys.stderr)
     for plan in plans:
         print(options.out_dir / f"{plan.name}.mp4")
     print(manifest)

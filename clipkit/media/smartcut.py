@@ -314,7 +314,7 @@ def x264_options(plan: SmartPlan, settings: EncodeSettings, reorder_depth: int) 
     options: dict[str, Any] = {
         "vcodec": "libx264",
         "preset": settings.preset,
-        "crf": min(settings.crf, SMART_CRF),
+        "crf": max(1, min(settings.crf, SMART_CRF)),  # x264 is lossless only in High 4:4:4
         "profile:v": X264_PROFILES[stream.profile.lower()],
         "pix_fmt": stream.pix_fmt,
         "x264-params": ":".join(params),
@@ -530,14 +530,54 @@ def structure_problems(plan: SmartPlan, clip: str | Path) -> list[str]:
 ProgressCallback = Callable[[int], None]
 
 
-def plan_for(source: str | Path, start_ms: int, end_ms: int) -> SmartPlan:
+def plan_for(
+    source: str | Path, start_ms: int, end_ms: int, stream: VideoStream | None = None
+) -> SmartPlan:
     """Probe the source around the span and plan its smart cut."""
-    stream = probe_video_stream(source)
+    stream = stream or probe_video_stream(source)
     reason = stream.mismatch()
     if reason:
         raise SmartCutUnavailable(reason)
     packets = read_packets(source, start_ms / 1000 - PAD_READ_S, end_ms / 1000 + PAD_READ_S)
     return plan_smart_cut(stream, packets, start_ms, end_ms)
+
+
+@dataclass(frozen=True, slots=True)
+class SmartCommands:
+    """The ffmpeg runs of one smart cut, with the files they write in ``folder``."""
+
+    pieces: tuple[tuple[str, ...], ...]  # edge encodes first, then the copy and the audio
+    list_file: Path
+    list_text: str
+    join: tuple[str, ...]
+
+    @classmethod
+    def build(
+        cls,
+        source: str | Path,
+        plan: SmartPlan,
+        output: str | Path,
+        settings: EncodeSettings,
+        folder: Path,
+    ) -> SmartCommands:
+        names = [f"piece-{n}.mp4" for n in range(len(plan.pieces))]
+        audio_file = folder / "audio.m4a"
+        encodes = [
+            tuple(piece_command(source, plan, piece, folder / name, settings))
+            for piece, name in zip(plan.pieces, names, strict=True)
+        ]
+        encodes.sort(key=lambda argv: "copy" in argv)
+        list_file = folder / "pieces.txt"
+        return cls(
+            pieces=(*encodes, tuple(audio_command(source, plan, audio_file, settings))),
+            list_file=list_file,
+            list_text=concat_list(plan, names),
+            join=tuple(join_command(plan, list_file, audio_file, output)),
+        )
+
+    @property
+    def all(self) -> list[tuple[str, ...]]:
+        return [*self.pieces, self.join]
 
 
 def smart_cut(
@@ -549,9 +589,9 @@ def smart_cut(
 ) -> None:
     """Cut ``plan`` out of ``source`` into ``output`` and verify it.
 
-    The two edge encodes run side by side, then the join, then the two verifying
-    decodes side by side.  Raises :class:`SmartCutUnavailable` when the result does
-    not verify (``output`` is then left for the caller to discard).
+    The pieces and the audio are made side by side, then joined, then the two
+    verifying decodes run side by side.  Raises :class:`SmartCutUnavailable` when the
+    result does not verify (``output`` is then left for the caller to discard).
     """
     settings = settings or EncodeSettings()
     total_ms = round(plan.duration * 1000)
@@ -561,23 +601,11 @@ def smart_cut(
             on_progress(round(total_ms * fraction))
 
     with tempfile.TemporaryDirectory(prefix="clipkit-smart-") as tmp_name:
-        tmp = Path(tmp_name)
-        names = [f"piece-{n}.mp4" for n in range(len(plan.pieces))]
-        audio_file = tmp / "audio.m4a"
-        # The encodes first: the copy and the audio fit in beside them.
-        commands = sorted(
-            (
-                piece_command(source, plan, piece, tmp / name, settings)
-                for piece, name in zip(plan.pieces, names, strict=True)
-            ),
-            key=lambda argv: "copy" in argv,
-        )
-        commands.append(audio_command(source, plan, audio_file, settings))
-        _run_side_by_side(commands, "ffmpeg (smart cut piece)")
+        commands = SmartCommands.build(source, plan, output, settings, Path(tmp_name))
+        _run_side_by_side(commands.pieces, "ffmpeg (smart cut piece)")
         report(0.7)
-        list_file = tmp / "pieces.txt"
-        list_file.write_text(concat_list(plan, names), encoding="utf-8")
-        run_ffmpeg(join_command(plan, list_file, audio_file, output), what="ffmpeg (join)")
+        commands.list_file.write_text(commands.list_text, encoding="utf-8")
+        run_ffmpeg(commands.join, what="ffmpeg (smart cut join)")
         report(0.8)
     problems = verify(source, plan, output)
     if problems:
@@ -598,11 +626,11 @@ def verify(source: str | Path, plan: SmartPlan, clip: str | Path) -> list[str]:
     return problems
 
 
-def _run_compare(argv: list[str]) -> tuple[str, str]:
+def _run_compare(argv: Sequence[str]) -> tuple[str, str]:
     return run_capture_both(argv, "ffmpeg (verify)")
 
 
-def _run_side_by_side(commands: Sequence[list[str]], what: str) -> None:
+def _run_side_by_side(commands: Sequence[Sequence[str]], what: str) -> None:
     if not commands:
         return
     with ThreadPoolExecutor(max_workers=len(commands)) as pool:
