@@ -47,11 +47,12 @@ class SourceSpec:
     seconds: int
     x264_params: str
     profile: str = "high"
+    sample_aspect_ratio: str = "1:1"
 
 
 SOURCES = {
     "1080p30": SourceSpec("1920x1080", 30, 90, 11, "bframes=3:b-pyramid=normal"),
-    "720p25": SourceSpec("1280x720", 25, 125, 14, "bframes=2:b-pyramid=none", "main"),
+    "720p25": SourceSpec("1280x720", 25, 125, 14, "bframes=2:b-pyramid=none", "main", "4:3"),
     "open-gop": SourceSpec("320x240", 25, 50, 10, "bframes=3:open-gop=1"),
 }
 
@@ -65,6 +66,7 @@ def make_source(folder: Path, name: str) -> Path:
             *("ffmpeg", "-v", "error", "-y"),
             *("-f", "lavfi", "-i", f"testsrc2=s={spec.size}:r={spec.rate}:d={spec.seconds}"),
             *("-f", "lavfi", "-i", f"sine=f=440:d={spec.seconds}:sample_rate=48000"),
+            *("-vf", f"setsar={spec.sample_aspect_ratio.replace(':', '/')}"),
             *("-c:v", "libx264", "-preset", "superfast", "-profile:v", spec.profile),
             *("-g", gop, "-keyint_min", gop, "-sc_threshold", "0"),
             *("-x264-params", spec.x264_params, "-pix_fmt", "yuv420p"),
@@ -155,6 +157,7 @@ CASES = [
     ("1080p30", 1500, 7700),
     ("1080p30", 3000, 8000),
     ("1080p30", 1000, 9000),
+    ("1080p30", 2967, 7700),  # one frame before a keyframe: too short a head, on to the next
     ("720p25", 2200, 12600),
 ]
 
@@ -171,7 +174,10 @@ def test_smart_cut_is_frame_exact_and_one_clean_stream(
     assert plan.frames == frames
     head = plan.head.frames if plan.head else 0
     tail = plan.tail.frames if plan.tail else 0
-    assert head == -first % spec.gop_frames  # up to the next keyframe
+    to_keyframe = -first % spec.gop_frames
+    if 0 < to_keyframe <= plan.stream.reorder_depth:
+        to_keyframe += spec.gop_frames
+    assert head == to_keyframe
     assert head + plan.middle.frames + tail == frames and plan.middle.frames > 0
     clip = tmp_path / "clip.mp4"
     smartcut.smart_cut(source, plan, clip, EncodeSettings())
@@ -193,12 +199,16 @@ def test_smart_cut_is_frame_exact_and_one_clean_stream(
         assert psnr[index] > 40
 
     assert stream_kinds(clip) == ["video", "audio"]
+    clip_stream = smartcut.probe_video_stream(clip)
+    assert clip_stream.sample_aspect_ratio == spec.sample_aspect_ratio
+    assert clip_stream.picture() == plan.stream.picture()
+    assert (clip_stream.level, clip_stream.time_base) == (plan.stream.level, plan.stream.time_base)
     packets = video_packets(clip)
     shown = sorted(pts for pts, _dts in packets)
     steps = {b - a for a, b in itertools.pairwise(shown)}
     assert len(steps) == 1  # one continuous stream: every frame one frame after the last
     decoding = [dts for _pts, dts in packets]
-    assert all(a < b for a, b in itertools.pairwise(decoding))
+    assert {b - a for a, b in itertools.pairwise(decoding)} == steps  # decoded at one pace too
     lengths = stream_durations_ms(clip)
     assert abs(lengths["video"] - (end_ms - start_ms)) <= 1000 / spec.rate
     assert abs(lengths["video"] - lengths["audio"]) <= 50
@@ -212,6 +222,7 @@ def test_reencoded_pieces_match_the_source_stream(sources: dict[str, Path]) -> N
     stream = smartcut.probe_video_stream(sources["720p25"])
     assert (stream.codec, stream.profile, stream.reorder_depth) == ("h264", "Main", 1)
     assert (stream.width, stream.height, stream.frame_rate) == (1280, 720, Fraction(25))
+    assert stream.sample_aspect_ratio == "4:3"
     assert stream.mismatch() is None
 
 
@@ -311,7 +322,7 @@ def stream_of(**changes: object) -> VideoStream:
         "height": 1080,
         "time_base": Fraction(1, 15360),
         "frame_rate": Fraction(30),
-        "reorder_depth": 2,
+        "reorder_depth": 1,  # as ipbb_packets: one B-frame of decoding delay
     }
     fields.update(changes)
     return VideoStream(**fields)  # type: ignore[arg-type]
@@ -342,11 +353,21 @@ def test_plan_splits_head_copy_and_tail_at_a_safe_point() -> None:
     plan = plan_smart_cut(stream_of(), packets, 1500, 7700)  # frames 45 .. 231
     assert plan.frames == 186
     assert plan.head == Piece(45 * 512, 45, False)
-    # the last group starts at 180; 231 is cut mid-group: copy up to a safe point
-    assert plan.middle.start_pts == 90 * 512 and plan.middle.copy
-    assert plan.tail is not None and 0 < plan.tail.frames <= 3
-    assert plan.head.frames + plan.middle.frames + plan.tail.frames == 186
+    # the last group starts at 180 and 231 is mid-group: copy up to the last safe point,
+    # 229 (after the anchor at 228 and its B-frames 226, 227)
+    assert plan.middle == Piece(90 * 512, 229 - 90, True)
+    assert plan.tail == Piece(229 * 512, 2, False)
     assert plan.bitrate == 1000 * 8 * 30
+
+
+def test_pieces_shorter_than_the_decoding_delay_are_avoided() -> None:
+    # x264 writes a piece of at most `reorder_depth` frames without a decoding delay.
+    packets = ipbb_packets(300, 90)
+    plan = plan_smart_cut(stream_of(reorder_depth=2), packets, 1500, 7700)
+    assert plan.tail == Piece(226 * 512, 5, False)  # 2 frames would be too few: back to 226
+    plan = plan_smart_cut(stream_of(reorder_depth=2), packets, 2967, 7700)  # frame 89
+    assert plan.head == Piece(89 * 512, 91, False)  # 1 frame is too few: on to the next group
+    assert plan.middle.start_pts == 180 * 512
 
 
 def test_plan_without_head_or_tail() -> None:
@@ -397,7 +418,7 @@ def test_piece_commands_match_the_stream() -> None:
     assert head[head.index("-x264-params") + 1] == "bframes=3:b-pyramid=none"
     assert head[head.index("-maxrate") + 1] == "9000000"
     assert head[head.index("-video_track_timescale") + 1] == "15360"
-    assert tail[tail.index("-x264-params") + 1] == "bframes=0"
+    assert tail[tail.index("-x264-params") + 1] == "bframes=3:b-pyramid=none"
     assert middle[middle.index("-vcodec") + 1] == "copy"
     assert middle[middle.index("-ss") + 1] == "3.000000"
     assert middle[middle.index("-frames:v") + 1] == "139"

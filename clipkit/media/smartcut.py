@@ -79,6 +79,7 @@ class VideoStream:
     frame_rate: Fraction
     reorder_depth: int
     field_order: str = "progressive"
+    sample_aspect_ratio: str = ""
     color_range: str = ""
     color_space: str = ""
     color_transfer: str = ""
@@ -87,6 +88,17 @@ class VideoStream:
 
     def seconds_of(self, pts: int) -> Fraction:
         return pts * self.time_base - self.start_time
+
+    def picture(self) -> tuple[object, ...]:
+        """What a player sees of the stream: must be the same in the clip as in the source."""
+        return (
+            self.width,
+            self.height,
+            self.pix_fmt,
+            self.sample_aspect_ratio if self.sample_aspect_ratio not in ("", "0:1") else "1:1",
+            X264_PROFILES.get(self.profile.lower(), self.profile),
+            self.frame_rate,
+        )
 
     def mismatch(self) -> str | None:
         """Why x264 cannot write pieces that join this stream, or None if it can."""
@@ -163,8 +175,11 @@ def probe_video_stream(path: str | Path) -> VideoStream:
     ]
     data = json.loads(run_capture(command, "ffprobe") or "{}")
     streams = data.get("streams") or [{}]
-    stream: dict[str, Any] = streams[0]
-    start = data.get("format", {}).get("start_time", "0")
+    return video_stream_of(streams[0], data.get("format", {}).get("start_time", "0"))
+
+
+def video_stream_of(stream: dict[str, Any], start: object = "0") -> VideoStream:
+    """A :class:`VideoStream` from one of ffprobe's ``streams`` entries."""
     return VideoStream(
         codec=str(stream.get("codec_name", "")),
         profile=str(stream.get("profile", "")),
@@ -176,6 +191,7 @@ def probe_video_stream(path: str | Path) -> VideoStream:
         frame_rate=_fraction(stream.get("avg_frame_rate")) or _fraction(stream.get("r_frame_rate")),
         reorder_depth=int(stream.get("has_b_frames", 0) or 0),
         field_order=str(stream.get("field_order", "progressive")),
+        sample_aspect_ratio=_known(stream.get("sample_aspect_ratio")),
         color_range=_known(stream.get("color_range")),
         color_space=_known(stream.get("color_space")),
         color_transfer=_known(stream.get("color_transfer")),
@@ -236,11 +252,24 @@ def plan_smart_cut(
     keyframes = [i for i in range(first, end) if packets[i].keyframe]
     if not keyframes:
         raise SmartCutUnavailable("the clip lies within one group of pictures")
-    k1 = keyframes[0]
-    copy_end = end if end < len(packets) and packets[end].keyframe else keyframes[-1]
-    copy_end += _decodable_prefix(packets, copy_end, end)
-    if copy_end <= k1:
-        raise SmartCutUnavailable("the clip starts too close to its end for a copy in between")
+    depth = stream.reorder_depth
+
+    def encodable(frames: int) -> bool:
+        # x264 writes a piece of `depth` frames or fewer without its decoding delay,
+        # which would break the run of decoding times at the join.
+        return frames == 0 or frames > depth
+
+    k1 = next((k for k in keyframes if encodable(k - first)), end)
+    copy_ends = [
+        stop
+        for keyframe in keyframes
+        if keyframe >= k1
+        for stop in _safe_stops(packets, keyframe, end)
+        if stop > k1 and encodable(end - stop)
+    ]
+    if not copy_ends:
+        raise SmartCutUnavailable("no keyframe far enough inside the clip to copy from")
+    copy_end = max(copy_ends)
     reach = [*_group_span(packets, first, k1), *_group_span(packets, copy_end, end)]
     bits = 8 * sum(packets[i].size for i in reach)
     bitrate = round(bits * stream.frame_rate / max(1, len(reach))) if reach else 0
@@ -255,28 +284,26 @@ def plan_smart_cut(
     )
 
 
-def _decodable_prefix(packets: Sequence[Packet], keyframe: int, end: int) -> int:
-    """How many frames from ``keyframe`` on can be copied without any frame at ``end`` or later.
+def _safe_stops(packets: Sequence[Packet], keyframe: int, end: int) -> list[int]:
+    """Where a copy starting at ``keyframe``'s group may stop, before ``end``.
 
     Copying stops between two packets in decoding order; every frame before the stop
     must be shown before every frame after it.  With B-frames that holds only at some
-    points of a group of pictures (after each anchor frame's B-frames): the last such
-    point before ``end`` is the last safe one.
+    points of a group of pictures (after each anchor frame's B-frames).  Returns the
+    index of the first frame not copied for each such point, the keyframe included.
     """
-    if keyframe >= end:
-        return 0
     group_end = keyframe + 1
     while group_end < len(packets) and not packets[group_end].keyframe:
         group_end += 1
     decoding_order = sorted(range(keyframe, group_end), key=lambda i: packets[i].dts)
-    safe, latest = 0, -1
+    stops, latest = [keyframe], -1
     for count, index in enumerate(decoding_order, 1):
         latest = max(latest, index)
         if latest >= end:
             break
         if latest == keyframe + count - 1:
-            safe = count
-    return safe
+            stops.append(keyframe + count)
+    return stops
 
 
 def _group_span(packets: Sequence[Packet], start: int, end: int) -> range:
@@ -359,9 +386,10 @@ def piece_command(
             map_chapters=-1,
         )
     else:
-        # The head must reorder as deeply as the middle it precedes; the tail, which
-        # follows the middle, must not reorder more deeply than it (0 always works).
-        depth = plan.stream.reorder_depth if piece is plan.head else 0
+        # Every piece reorders as deeply as the source, so that decoding times run on
+        # one frame at a time across the joins (a shallower head would make them run
+        # backwards; a shallower tail would leave a gap).
+        depth = plan.stream.reorder_depth
         stream = ffmpeg.input(str(source), ss=seek_before(start))
         out = ffmpeg.output(
             stream.video,
@@ -505,7 +533,7 @@ def structure_problems(plan: SmartPlan, clip: str | Path) -> list[str]:
     command = [
         FFPROBE,
         *("-v", "error", "-count_packets", "-print_format", "json"),
-        *("-show_entries", "stream=codec_type,codec_name,nb_read_packets,duration", str(clip)),
+        *("-show_entries", "stream", str(clip)),
     ]
     data = json.loads(run_capture(command, "ffprobe") or "{}")
     streams: list[dict[str, Any]] = data.get("streams", [])
@@ -514,6 +542,9 @@ def structure_problems(plan: SmartPlan, clip: str | Path) -> list[str]:
     problems: list[str] = []
     if len(video) != 1 or video[0].get("codec_name") != "h264":
         return [f"expected one H.264 video stream, found {len(video)} video streams"]
+    picture = video_stream_of(video[0]).picture()
+    if picture != plan.stream.picture():
+        problems.append(f"the clip's video is {picture}, the source's {plan.stream.picture()}")
     count = int(video[0].get("nb_read_packets", 0) or 0)
     if count != plan.frames:
         problems.append(f"{count} video frames where {plan.frames} were asked for")
