@@ -169,8 +169,8 @@ def test_smart_cut_is_frame_exact_and_one_clean_stream(
 ) -> None:
     source, spec = sources[name], SOURCES[name]
     plan = smartcut.plan_for(source, start_ms, end_ms)
-    first = start_ms * spec.rate // 1000
-    frames = (end_ms - start_ms) * spec.rate // 1000
+    first = round(start_ms * spec.rate / 1000)
+    frames = round(end_ms * spec.rate / 1000) - first
     assert plan.frames == frames
     head = plan.head.frames if plan.head else 0
     tail = plan.tail.frames if plan.tail else 0

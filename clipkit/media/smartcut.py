@@ -243,7 +243,9 @@ def plan_smart_cut(
     times = [stream.seconds_of(p.pts) for p in packets]
     first = next((i for i, t in enumerate(times) if t >= first_s), None)
     end = next((i for i, t in enumerate(times) if t >= end_s), len(packets))
-    wanted = round(Fraction(end_ms - start_ms, 1000) * stream.frame_rate)
+    wanted = round(Fraction(end_ms, 1000) * stream.frame_rate) - round(
+        Fraction(start_ms, 1000) * stream.frame_rate
+    )
     if first is None or end - first != wanted:
         raise SmartCutUnavailable(
             f"the source has {0 if first is None else end - first} frames where "
