@@ -384,6 +384,9 @@ def test_plan_without_head_or_tail() -> None:
         ({"pix_fmt": "yuv422p"}, "pixel format"),
         ({"field_order": "tt"}, "interlaced"),
         ({"reorder_depth": 3}, "reorders 3 frames"),
+        ({"time_base": Fraction(1, 1000), "frame_rate": Fraction(30000, 1001)}, "exactly"),
+        ({"container": "matroska,webm"}, "not MP4/MOV"),
+        ({"container": "mpegts"}, "not MP4/MOV"),
     ],
 )
 def test_streams_x264_cannot_match(changes: dict[str, object], reason: str) -> None:

@@ -85,6 +85,7 @@ class VideoStream:
     color_transfer: str = ""
     color_primaries: str = ""
     start_time: Fraction = Fraction(0)
+    container: str = "mov,mp4,m4a,3gp,3g2,mj2"
 
     def seconds_of(self, pts: int) -> Fraction:
         return pts * self.time_base - self.start_time
@@ -114,6 +115,12 @@ class VideoStream:
             return f"the source reorders {self.reorder_depth} frames; x264 at most 2"
         if self.time_base.numerator != 1 or self.frame_rate <= 0:
             return f"time base {self.time_base} / frame rate {self.frame_rate} cannot be matched"
+        if (1 / self.frame_rate / self.time_base).denominator != 1:
+            return f"time base {self.time_base} cannot hold {self.frame_rate} fps exactly"
+        if "mp4" not in self.container.split(","):
+            # Stream copy starts exactly on a keyframe only where the container has an
+            # index of them; MPEG-TS seeks by bisection and Matroska rounds times to ms.
+            return f"the container is {self.container}, not MP4/MOV"
         return None
 
 
@@ -171,14 +178,19 @@ def probe_video_stream(path: str | Path) -> VideoStream:
     command = [
         FFPROBE,
         *("-v", "error", "-select_streams", "v:0", "-print_format", "json"),
-        *("-show_entries", "stream:format=start_time", str(path)),
+        *("-show_entries", "stream:format=start_time,format_name", str(path)),
     ]
     data = json.loads(run_capture(command, "ffprobe") or "{}")
     streams = data.get("streams") or [{}]
-    return video_stream_of(streams[0], data.get("format", {}).get("start_time", "0"))
+    container = data.get("format", {})
+    return video_stream_of(
+        streams[0], container.get("start_time", "0"), str(container.get("format_name", ""))
+    )
 
 
-def video_stream_of(stream: dict[str, Any], start: object = "0") -> VideoStream:
+def video_stream_of(
+    stream: dict[str, Any], start: object = "0", container: str = "mov,mp4,m4a,3gp,3g2,mj2"
+) -> VideoStream:
     """A :class:`VideoStream` from one of ffprobe's ``streams`` entries."""
     return VideoStream(
         codec=str(stream.get("codec_name", "")),
@@ -197,6 +209,7 @@ def video_stream_of(stream: dict[str, Any], start: object = "0") -> VideoStream:
         color_transfer=_known(stream.get("color_transfer")),
         color_primaries=_known(stream.get("color_primaries")),
         start_time=Fraction(str(start)) if _is_number(start) else Fraction(0),
+        container=container,
     )
 
 
