@@ -134,7 +134,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--font-size", type=int, help="burned caption size (libass units)")
     parser.add_argument("--margin", type=int, help="burned caption bottom margin")
     parser.add_argument("--outline", type=float, help="burned caption outline width")
-    parser.add_argument("--crf", type=int, default=20, help="x264 quality (20; 0 is lossless)")
+    parser.add_argument(
+        "--crf",
+        type=int,
+        default=20,
+        help="x264 quality (20; 0 is lossless); smart-cut edges use at most 17",
+    )
     parser.add_argument("--preset", default="veryfast", help="x264 preset (veryfast)")
     parser.add_argument("--dry-run", action="store_true", help="print the plan and commands")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
