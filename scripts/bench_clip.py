@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Benchmark clip cutting on a generated 1080p30 H.264 source, in one run.
 
-The source: 3 minutes of testsrc2 + a sine, 1920x1080 at 30 fps, B-frames and a
-keyframe every 3 s (``--gop``).  A 75 s clip starting mid-group is cut four ways and
-compared with the baseline, a full libx264 re-encode of the same span that decodes
-from the start of the file (what a plain ``ffmpeg -i src -ss ... -t ...`` does):
+The source: 3 minutes of testsrc2 + a sine, 1920x1080 at 30 fps, B-frames, a keyframe
+every 3 s (``--gop``) and 4 Mb/s (``--bitrate``: the order of YouTube's 1080p H.264
+streams).  A 75 s clip starting mid-group is cut four ways and compared with the
+baseline, a full libx264 re-encode of the same span that decodes from the start of the
+file (what a plain ``ffmpeg -i src -ss ... -t ...`` does):
 
 * the re-encode with the seek on the input (clipkit's ``--mode reencode``);
 * clipkit's smart cut (``--mode smart``, the default): edges re-encoded, the middle
@@ -15,7 +16,7 @@ Every encode uses the same x264 preset.  For each frame-accurate cut it also pri
 the frame count and how close its first and last frames are to the source's (PSNR;
 "identical" means bit-identical).
 
-    python scripts/bench_clip.py [--keep DIR] [--preset veryfast] [--gop 3]
+    python scripts/bench_clip.py [--keep DIR] [--preset veryfast] [--gop 3] [--bitrate 4M]
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ SOURCE_SECONDS = 180
 CLIP_START_MS = 61_500
 CLIP_MS = 75_000
 FPS = 30
+SMART_GOAL = 10.0
+SAME_FRAME_DB = 35.0  # a re-encode of the same frame; a neighbouring frame scores far lower
 
 
 def main() -> int:
@@ -49,12 +52,13 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="keep the source and outputs here")
     parser.add_argument("--preset", default="veryfast", help="x264 preset for every encode")
     parser.add_argument("--gop", type=float, default=3.0, help="source keyframe interval (s)")
+    parser.add_argument("--bitrate", default="4M", help="source video bitrate (4M)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-clip-") as tmp_name:
         folder = args.keep or Path(tmp_name)
         folder.mkdir(parents=True, exist_ok=True)
         gop = round(args.gop * FPS)
-        source = folder / f"source-gop{gop}.mp4"
+        source = folder / f"source-gop{gop}-{args.bitrate}.mp4"
         if not source.exists():
             print("generating the 1080p30 source (3 min)...", file=sys.stderr)
             subprocess.run(
@@ -63,6 +67,7 @@ def main() -> int:
                     *("-f", "lavfi", "-i", f"testsrc2=s=1920x1080:r={FPS}:d={SOURCE_SECONDS}"),
                     *("-f", "lavfi", "-i", f"sine=f=440:d={SOURCE_SECONDS}:sample_rate=48000"),
                     *("-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", str(gop)),
+                    *("-b:v", args.bitrate, "-maxrate", args.bitrate, "-bufsize", "8M"),
                     *("-sc_threshold", "0", "-pix_fmt", "yuv420p", "-c:a", "aac"),
                     str(source),
                 ],
@@ -101,7 +106,7 @@ def main() -> int:
         print(
             f"75 s clip at {CLIP_START_MS / 1000:g} s of a {SOURCE_SECONDS} s 1080p30 H.264 "
             f"source ({Fraction(info.frame_rate)} fps, keyframe every {gop / FPS:g} s, "
-            f"x264 preset {args.preset}):"
+            f"{args.bitrate}b/s, x264 preset {args.preset}):"
         )
         for name, seconds in timings.items():
             print(f"  {name:28s} {seconds:7.2f} s   {base / seconds:6.1f}x faster than baseline")
@@ -116,12 +121,24 @@ def main() -> int:
         first = CLIP_START_MS * FPS // 1000
         frames = CLIP_MS * FPS // 1000
         print("  first/last frame against the source's frames at the cut points (PSNR, dB):")
+        same = True
         for name in ("baseline", "reencode", "smart"):
             count, edges = _edges(outputs[name], source, first, frames)
             print(
                 f"    {name:9s} {count} frames (want {frames}); first {edges[0]}, last {edges[1]}"
             )
+            same = same and count == frames and all(_matches(edge) for edge in edges)
+        ratio = base / smart_s
+        verdict = "PASS" if ratio >= SMART_GOAL and same else "FAIL"
+        print(
+            f"  smart cut is {ratio:.1f}x the baseline (goal >= {SMART_GOAL:g}x), "
+            f"{'same' if same else 'DIFFERENT'} first and last frames: {verdict}"
+        )
     return 0
+
+
+def _matches(edge: str) -> bool:
+    return edge == "identical" or (edge != "-" and float(edge) >= SAME_FRAME_DB)
 
 
 def _edges(clip: Path, source: Path, first: int, frames: int) -> tuple[int, list[str]]:
