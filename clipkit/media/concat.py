@@ -17,7 +17,7 @@ from typing import Any
 
 import ffmpeg
 
-from clipkit.media.cut import EncodeSettings, Span, VideoTransform, seconds
+from clipkit.media.cut import EncodeSettings, Span, VideoTransform, edge_fades, seconds
 
 SAMPLE_RATE = 48_000
 
@@ -144,12 +144,7 @@ def reel_command(
             )
         span = Span.of(part.start_ms, part.end_ms, frame_rate)
         clip = ffmpeg.input(str(source), ss=span.seek, t=span.length)
-        fade = min(settings.fade_ms, span.duration_ms // 2)
-        audio = _normalise_audio(clip.audio)
-        if fade:
-            audio = audio.filter("afade", t="in", st=0, d=seconds(fade)).filter(
-                "afade", t="out", st=seconds(span.duration_ms - fade), d=seconds(fade)
-            )
+        audio = edge_fades(_normalise_audio(clip.audio), span.duration_ms, settings.fade_ms)
         video = _normalise_video(clip.video, width, height, frame_rate)
         pieces.append((video, audio, span.duration_ms))
 

@@ -91,12 +91,7 @@ def accurate_cut_command(
     video = source_stream.video
     if transform is not None:
         video = transform(video)
-    audio = source_stream.audio
-    fade = min(settings.fade_ms, duration_ms // 2)
-    if fade > 0:
-        audio = audio.filter("afade", t="in", st=0, d=seconds(fade)).filter(
-            "afade", t="out", st=seconds(duration_ms - fade), d=seconds(fade)
-        )
+    audio = edge_fades(source_stream.audio, duration_ms, settings.fade_ms)
     out = ffmpeg.output(
         video,
         audio,
@@ -105,7 +100,7 @@ def accurate_cut_command(
         map_chapters=-1,
         **settings.output_options(),
     )
-    return _compile(out)
+    return compile_command(out)
 
 
 def copy_cut_command(
@@ -125,9 +120,20 @@ def copy_cut_command(
         movflags="+faststart",
         map_chapters=-1,
     )
-    return _compile(out)
+    return compile_command(out)
 
 
-def _compile(out: Any) -> list[str]:
+def edge_fades(audio: Any, duration_ms: int, fade_ms: int) -> Any:
+    """A short fade in and out, so that a cut does not click."""
+    fade = min(fade_ms, duration_ms // 2)
+    if fade <= 0:
+        return audio
+    return audio.filter("afade", t="in", st=0, d=seconds(fade)).filter(
+        "afade", t="out", st=seconds(duration_ms - fade), d=seconds(fade)
+    )
+
+
+def compile_command(out: Any) -> list[str]:
+    """The argv of an ffmpeg-python output: overwrite, no banner, never read stdin."""
     argv = list(ffmpeg.compile(out.overwrite_output(), cmd="ffmpeg"))
     return [argv[0], "-hide_banner", "-nostdin", *argv[1:]]

@@ -4,15 +4,18 @@ A clip of the frames ``[first, end)`` of an H.264 stream with closed groups of
 pictures is made of three pieces::
 
     head    first .. k1    re-encoded   (k1: the first keyframe at or after ``first``)
-    middle  k1 .. k2       stream copy  (whole groups of pictures, bit-identical)
-    tail    k2 .. end      re-encoded   (k2: the last keyframe before ``end``)
+    middle  k1 .. stop     stream copy  (bit-identical to the source)
+    tail    stop .. end    re-encoded
+
+``stop`` is the last safe stopping point before ``end``: a keyframe, or a point inside
+the last group of pictures before which every frame has been shown (with B-frames,
+after an anchor frame's B-frames), so the tail is usually a few frames.
 
 The head and tail are encoded to match the source stream (size, pixel format,
-profile and level, frame rate and time base, colour signalling, reorder depth) at a
-quality taken from the source's own bitrate.  The pieces are joined by ffmpeg's
-concat demuxer, which puts each piece's parameter sets in-band before its first
-keyframe, and the audio of the whole span is re-encoded in the same run with the
-usual edge fades.
+profile and level, frame rate and time base, colour signalling, decoding delay) at a
+quality capped by the source's own bitrate.  The pieces are joined by ffmpeg's concat
+demuxer, which puts each piece's parameter sets in-band before its first keyframe,
+with the audio of the whole span re-encoded (with the usual edge fades) beside them.
 
 :func:`verify` then checks the joined file cheaply: packet count, one video stream,
 audio and video of the same length, and a decode of the frames at both ends and
@@ -37,7 +40,7 @@ from typing import Any
 import ffmpeg
 
 from clipkit.errors import ClipkitError
-from clipkit.media.cut import EncodeSettings, seconds
+from clipkit.media.cut import EncodeSettings, compile_command, edge_fades
 from clipkit.media.runner import run_capture, run_capture_both, run_ffmpeg
 
 FFPROBE = "ffprobe"
@@ -50,8 +53,8 @@ X264_PROFILES = {
     "high": "high",
 }
 PIXEL_FORMATS = ("yuv420p", "yuvj420p")
-# x264 reorders at most two frames (B-pyramid); a head with a shallower reorder
-# depth than the copied middle would make decoding times run backwards at the join.
+# Every piece must delay decoding as much as the source does (see piece_command), and
+# x264 reorders at most two frames (B-pyramid).
 MAX_REORDER_DEPTH = 2
 # The source's bitrate over the replaced groups of pictures sets the encoder's cap.
 BITRATE_HEADROOM = 1.5
@@ -154,10 +157,6 @@ class SmartPlan:
     @property
     def pieces(self) -> list[Piece]:
         return [p for p in (self.head, self.middle, self.tail) if p is not None]
-
-    @property
-    def encoded_frames(self) -> int:
-        return sum(p.frames for p in self.pieces if not p.copy)
 
     @property
     def duration(self) -> Fraction:
@@ -414,7 +413,7 @@ def piece_command(
             map_chapters=-1,
             **x264_options(plan, settings, depth),
         )
-    return _compile(out)
+    return compile_command(out)
 
 
 def concat_list(plan: SmartPlan, names: Sequence[str]) -> str:
@@ -436,12 +435,7 @@ def audio_command(
         ss=seek_before(plan.stream.seconds_of(plan.first_pts)),
         t=f"{float(plan.duration):.6f}",
     )
-    audio = sound.audio
-    fade = min(settings.fade_ms, duration_ms // 2)
-    if fade > 0:
-        audio = audio.filter("afade", t="in", st=0, d=seconds(fade)).filter(
-            "afade", t="out", st=seconds(duration_ms - fade), d=seconds(fade)
-        )
+    audio = edge_fades(sound.audio, duration_ms, settings.fade_ms)
     out = ffmpeg.output(
         audio,
         str(output),
@@ -449,7 +443,7 @@ def audio_command(
         audio_bitrate=settings.audio_bitrate,
         map_chapters=-1,
     )
-    return _compile(out)
+    return compile_command(out)
 
 
 def join_command(
@@ -468,7 +462,7 @@ def join_command(
         map_metadata=1,
         map_chapters=-1,
     )
-    return _compile(out)
+    return compile_command(out)
 
 
 # ---------------------------------------------------------------- verification
@@ -506,7 +500,7 @@ def compare_command(
     ]
     compared = ffmpeg.filter(streams, "psnr", stats_file="-", shortest=1)
     out = ffmpeg.output(compared, "-", f="null")
-    argv = _compile(out)
+    argv = compile_command(out)
     return [argv[0], "-v", "error", *argv[1:]]
 
 
@@ -685,11 +679,6 @@ def _run_side_by_side(commands: Sequence[Sequence[str]], what: str) -> None:
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _compile(out: Any) -> list[str]:
-    argv = list(ffmpeg.compile(out.overwrite_output(), cmd="ffmpeg"))
-    return [argv[0], "-hide_banner", "-nostdin", *argv[1:]]
 
 
 def _fraction(value: object) -> Fraction:
