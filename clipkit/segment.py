@@ -14,6 +14,7 @@ multi-hour transcripts.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -56,6 +57,12 @@ PENALTY_ORPHAN = 12.0
 PENALTY_PER_EXCESS_CPS = 0.6
 # Where word times are estimated, a cue starting with a source line starts on time.
 LINE_START_BONUS = 6.0
+# ... while a word inside a line was timed by spreading the line's time by length, and
+# speech drifts from that the further the word is from both ends of the line (a bridge:
+# sqrt(elapsed * remaining / line time)).  Past about half a second (a line start's own
+# worst case: it is known to its second) starting a cue there costs this much a second.
+MIDLINE_FREE_UNCERTAINTY_S = 0.5
+PENALTY_PER_UNCERTAIN_S = 6.0
 CLAUSE_STARTERS = frozenset(
     "and but or so because which that who when where while although though if then".split()
 )
@@ -142,6 +149,7 @@ def _prepare(words: Sequence[Word], style: CaptionStyle, line_start_bonus: float
     break_score[-1] += SCORE_SENTENCE
     cue_break_score[-1] += SCORE_SENTENCE
     hold_alone = style.min_duration_ms + style.min_gap_ms
+    uncertain = _midline_uncertainty(words) if line_start_bonus else [0.0] * count
     for i in range(count - 1):
         following = i + 1
         bonus = 0.0
@@ -157,11 +165,42 @@ def _prepare(words: Sequence[Word], style: CaptionStyle, line_start_bonus: float
             cue_break_score[i] += bonus
         if words[following].line_start:
             cue_break_score[i] += line_start_bonus
+        elif uncertain[following]:
+            cue_break_score[i] -= PENALTY_PER_UNCERTAIN_S * uncertain[following]
         if speaker[following]:
             hard[i] = True
         elif texts[i][0] == "[" or texts[following][0] == "[":
             hard[i] = _sound_tag_stands_alone(i, texts, starts, hold_alone)
     return _Prepared(texts, starts, ends, cum, break_score, cue_break_score, hard, weak, speaker)
+
+
+def _midline_uncertainty(words: Sequence[Word]) -> list[float]:
+    """How much worse than a line start (seconds) the estimated start of every word is.
+
+    Zero for line starts and for words near either end of their line; the last line
+    has no known end and is left alone.
+    """
+    count = len(words)
+    uncertain = [0.0] * count
+    line_first = 0
+    next_first = 0
+    for i in range(count):
+        if i == next_first:
+            line_first = i
+            next_first = i + 1
+            while next_first < count and not words[next_first].line_start:
+                next_first += 1
+            continue
+        if next_first >= count:
+            break
+        begin = words[line_first].start_ms
+        line_ms = words[next_first].start_ms - begin
+        elapsed = words[i].start_ms - begin
+        if line_ms <= 0 or not 0 < elapsed < line_ms:
+            continue
+        spread_s = math.sqrt(elapsed * (line_ms - elapsed) / line_ms / 1000)
+        uncertain[i] = max(0.0, spread_s - MIDLINE_FREE_UNCERTAINTY_S)
+    return uncertain
 
 
 def _word_facts(text: str) -> tuple[float, bool, bool]:

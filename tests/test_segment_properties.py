@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from clipkit.errors import CaptionParseError
 from clipkit.model import Cue, Transcript, Word
 from clipkit.readers import read_bytes, read_text
-from clipkit.segment import build_cues
+from clipkit.segment import _midline_uncertainty, build_cues
 from clipkit.style import CaptionStyle
 from clipkit.writers import WriteOptions, render
 
@@ -356,3 +356,17 @@ def test_one_line_style_and_dialogue() -> None:
     )
     cues = build_cues(Transcript(words), CaptionStyle(max_lines=1))
     assert all(len(cue.lines) == 1 for cue in cues), [c.lines for c in cues]
+
+
+def test_midline_uncertainty_grows_inside_long_lines() -> None:
+    """A word spread into the middle of a 4 s line is 1 s uncertain: 0.5 s past a line start's."""
+    words = [
+        Word(0, 200, "first", line_start=True),
+        Word(200, 2000, "near"),
+        Word(2000, 4000, "middle"),
+        Word(4000, 4500, "next", line_start=True),
+        Word(4500, 9000, "unbounded"),
+    ]
+    uncertain = _midline_uncertainty(words)
+    assert uncertain[0] == uncertain[1] == uncertain[3] == uncertain[4] == 0.0
+    assert uncertain[2] == pytest.approx(0.5)
