@@ -17,11 +17,12 @@ quality capped by the source's own bitrate.  The pieces are joined by ffmpeg's c
 demuxer, which puts each piece's parameter sets in-band before its first keyframe,
 with the audio of the whole span re-encoded (with the usual edge fades) beside them.
 
-:func:`verify` then checks the joined file cheaply: packet count, one video stream,
-audio and video of the same length, and a decode of the frames at both ends and
-around both joins compared with the source's decode (copied frames must be
-identical, re-encoded ones close by PSNR).  Anything this module cannot do raises
-:class:`SmartCutUnavailable` with the reason; callers fall back to a full re-encode.
+:func:`smart_cut` then checks the result cheaply: a decode of the frames at both ends
+and around both joins compared with the source's decode (copied frames must be
+identical, re-encoded ones close by PSNR, no decoding error), then packet count, one
+video stream like the source's, and audio and video of the same length.  Anything this
+module cannot do raises :class:`SmartCutUnavailable` with the reason; callers fall back
+to a full re-encode.
 """
 
 from __future__ import annotations
@@ -446,14 +447,27 @@ def audio_command(
     return compile_command(out)
 
 
-def join_command(
-    plan: SmartPlan, list_file: str | Path, audio_file: str | Path, output: str | Path
-) -> list[str]:
-    """Join the video pieces and the audio into one MP4, all by stream copy."""
+def join_command(plan: SmartPlan, list_file: str | Path, output: str | Path) -> list[str]:
+    """Join the video pieces into one video-only MP4 by stream copy."""
     pieces = ffmpeg.input(str(list_file), f="concat", safe=0)
-    sound = ffmpeg.input(str(audio_file))
     out = ffmpeg.output(
         pieces.video,
+        str(output),
+        c="copy",
+        video_track_timescale=plan.stream.time_base.denominator,
+        map_chapters=-1,
+    )
+    return compile_command(out)
+
+
+def mux_command(
+    plan: SmartPlan, video_file: str | Path, audio_file: str | Path, output: str | Path
+) -> list[str]:
+    """The joined video and the audio into the clip, by stream copy, index first."""
+    video = ffmpeg.input(str(video_file))
+    sound = ffmpeg.input(str(audio_file))
+    out = ffmpeg.output(
+        video.video,
         sound.audio,
         str(output),
         c="copy",
@@ -586,10 +600,13 @@ def plan_for(
 class SmartCommands:
     """The ffmpeg runs of one smart cut, with the files they write in ``folder``."""
 
-    pieces: tuple[tuple[str, ...], ...]  # edge encodes first, then the copy and the audio
+    pieces: tuple[tuple[str, ...], ...]  # the edge encodes first, then the copy
+    audio: tuple[str, ...]
     list_file: Path
     list_text: str
+    joined_video: Path
     join: tuple[str, ...]
+    mux: tuple[str, ...]
 
     @classmethod
     def build(
@@ -602,6 +619,7 @@ class SmartCommands:
     ) -> SmartCommands:
         names = [f"piece-{n}.mp4" for n in range(len(plan.pieces))]
         audio_file = folder / "audio.m4a"
+        joined_video = folder / "video.mp4"
         encodes = [
             tuple(piece_command(source, plan, piece, folder / name, settings))
             for piece, name in zip(plan.pieces, names, strict=True)
@@ -609,15 +627,18 @@ class SmartCommands:
         encodes.sort(key=lambda argv: "copy" in argv)
         list_file = folder / "pieces.txt"
         return cls(
-            pieces=(*encodes, tuple(audio_command(source, plan, audio_file, settings))),
+            pieces=tuple(encodes),
+            audio=tuple(audio_command(source, plan, audio_file, settings)),
             list_file=list_file,
             list_text=concat_list(plan, names),
-            join=tuple(join_command(plan, list_file, audio_file, output)),
+            joined_video=joined_video,
+            join=tuple(join_command(plan, list_file, joined_video)),
+            mux=tuple(mux_command(plan, joined_video, audio_file, output)),
         )
 
     @property
     def all(self) -> list[tuple[str, ...]]:
-        return [*self.pieces, self.join]
+        return [*self.pieces, self.audio, self.join, self.mux]
 
 
 def smart_cut(
@@ -629,9 +650,11 @@ def smart_cut(
 ) -> None:
     """Cut ``plan`` out of ``source`` into ``output`` and verify it.
 
-    The pieces and the audio are made side by side, then joined, then the two
-    verifying decodes run side by side.  Raises :class:`SmartCutUnavailable` when the
-    result does not verify (``output`` is then left for the caller to discard).
+    The audio is encoded all along beside the video work: the pieces side by side,
+    then their join, then the two verifying decodes of the joined video side by side.
+    The verified video and the audio are then put together, and the result's packets,
+    streams and lengths checked.  Raises :class:`SmartCutUnavailable` when anything
+    does not verify (``output`` is then left for the caller to discard).
     """
     settings = settings or EncodeSettings()
     total_ms = round(plan.duration * 1000)
@@ -640,27 +663,34 @@ def smart_cut(
         if on_progress is not None:
             on_progress(round(total_ms * fraction))
 
-    with tempfile.TemporaryDirectory(prefix="clipkit-smart-") as tmp_name:
+    with (
+        tempfile.TemporaryDirectory(prefix="clipkit-smart-") as tmp_name,
+        ThreadPoolExecutor(max_workers=1) as audio_worker,
+    ):
         commands = SmartCommands.build(source, plan, output, settings, Path(tmp_name))
+        audio = audio_worker.submit(run_ffmpeg, commands.audio, None, None, "ffmpeg (audio)")
         _run_side_by_side(commands.pieces, "ffmpeg (smart cut piece)")
-        report(0.7)
+        report(0.6)
         commands.list_file.write_text(commands.list_text, encoding="utf-8")
         run_ffmpeg(commands.join, what="ffmpeg (smart cut join)")
+        problems = compare_windows(source, plan, commands.joined_video)
         report(0.8)
-    problems = verify(source, plan, output)
+        audio.result()
+        if not problems:
+            run_ffmpeg(commands.mux, what="ffmpeg (smart cut mux)")
+            problems = structure_problems(plan, output)
     if problems:
         raise SmartCutUnavailable("verification failed: " + "; ".join(problems[:3]))
     report(1.0)
 
 
-def verify(source: str | Path, plan: SmartPlan, clip: str | Path) -> list[str]:
-    """Everything wrong with a smart-cut clip, cheaply found (empty when it is good)."""
+def compare_windows(source: str | Path, plan: SmartPlan, clip: str | Path) -> list[str]:
+    """Decode the clip's ends and joins beside the source's frames (both windows at once)."""
     windows = verify_windows(plan)
     commands = [compare_command(source, plan, clip, window) for window in windows]
-    with ThreadPoolExecutor(max_workers=len(commands) + 1) as pool:
-        structure = pool.submit(structure_problems, plan, clip)
+    with ThreadPoolExecutor(max_workers=len(commands)) as pool:
         results = list(pool.map(_run_compare, commands))
-        problems = structure.result()
+    problems: list[str] = []
     for window, (stats, errors) in zip(windows, results, strict=True):
         problems += window_problems(plan, window, parse_psnr(stats), errors)
     return problems
