@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from clipkit.errors import ClipkitError, FFmpegError, HighlightError
+from clipkit.errors import ClipkitError, FFmpegError, FFmpegInterrupted, HighlightError
 from clipkit.fileio import atomic_write_bytes, ensure_not_input
 from clipkit.highlights import HighlightSpec, format_time, resolve
 from clipkit.media import concat, smartcut
@@ -428,6 +428,8 @@ def _cut(
         try:
             smartcut.smart_cut(source.video, plan.smart, output, options.encode, report)
             return plan
+        except FFmpegInterrupted:
+            raise
         except (smartcut.SmartCutUnavailable, FFmpegError) as exc:
             output.unlink(missing_ok=True)
             plan = replace(plan, method="reencode", fallback=f"smart cut failed: {exc}")

@@ -66,6 +66,10 @@ class FFmpegError(ClipkitError):
         return text
 
 
+class FFmpegInterrupted(FFmpegError):
+    """ffmpeg was stopped by a signal (Ctrl-C, kill): not a failure to work around."""
+
+
 class MediaError(ClipkitError):
     """A media file that clipkit cannot use (missing, not a video, no audio...)."""
 

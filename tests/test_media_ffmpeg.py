@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from clipkit.errors import FFmpegError
+from clipkit.errors import FFmpegError, FFmpegInterrupted
 from clipkit.media.probe import MediaError, keyframe_at_or_before, probe
 from clipkit.media.runner import run_ffmpeg
 from clipkit.media.silence import detect_silences
@@ -100,3 +100,16 @@ def test_progress_follows_ffmpeg(media: Path, tmp_path: Path) -> None:
     run_ffmpeg(command, seen.append, total_ms=6000)
     assert seen and seen[-1] == 6000
     assert seen == sorted(seen)
+
+
+def test_ffmpeg_stopped_by_a_signal_is_an_interruption_not_a_failure() -> None:
+    # `timeout` sends ffmpeg SIGINT, as Ctrl-C would; ffmpeg says so and exits 255.
+    command = [
+        *("timeout", "--preserve-status", "-s", "INT", "1"),
+        *("ffmpeg", "-hide_banner", "-nostdin", "-re", "-f", "lavfi", "-i", "testsrc2"),
+        *("-f", "null", "-"),
+    ]
+    with pytest.raises(FFmpegInterrupted, match="stopped by a signal"):
+        run_ffmpeg(command)
+    with pytest.raises(FFmpegInterrupted):
+        run_ffmpeg(["sh", "-c", "kill -TERM $$"])

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from clipkit.errors import FFmpegError
+from clipkit.errors import FFmpegError, FFmpegInterrupted
 from clipkit.media.progress import ProgressCallback, ProgressParser
 
 STDERR_TAIL_LINES = 20
@@ -73,9 +73,10 @@ def run_ffmpeg(
     finally:
         reader.join(timeout=5)
     if returncode != 0:
-        raise FFmpegError(
-            f"{what} failed (exit {returncode})", argv, "\n".join(line for line in tail if line)
-        )
+        stderr_tail = "\n".join(line for line in tail if line)
+        if returncode < 0 or "received signal" in stderr_tail:
+            raise FFmpegInterrupted(f"{what} was stopped by a signal", argv, stderr_tail)
+        raise FFmpegError(f"{what} failed (exit {returncode})", argv, stderr_tail)
     return "".join(collected)
 
 
