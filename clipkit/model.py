@@ -13,7 +13,11 @@ from dataclasses import dataclass, field, replace
 SOUND_TAG = re.compile(r"^\[[^\[\]]*\]$")
 
 
-@dataclass(frozen=True, slots=True)
+# ``init=False``: the __init__ below stores the fields through the slot descriptors, which
+# costs half what the generated frozen __init__ does (an ``object.__setattr__`` call a field,
+# then a __post_init__ call).  Readers build one Word per spoken word of multi-hour
+# transcripts, so this is a good part of reading one.
+@dataclass(frozen=True, slots=True, init=False)
 class Word:
     """One spoken word (or one sound tag such as ``[Music]``) and when it is spoken."""
 
@@ -23,13 +27,25 @@ class Word:
     speaker_change: bool = False  # a new speaker starts with this word (">>" in the source)
     line_start: bool = False  # the first word of a line as the source typed it
 
-    def __post_init__(self) -> None:
-        if self.start_ms < 0:
-            raise ValueError(f"word {self.text!r} starts before zero ({self.start_ms} ms)")
-        if self.end_ms < self.start_ms:
-            raise ValueError(f"word {self.text!r} ends before it starts")
-        if not self.text or self.text != self.text.strip():
-            raise ValueError(f"word text must be non-empty and unpadded: {self.text!r}")
+    def __init__(
+        self,
+        start_ms: int,
+        end_ms: int,
+        text: str,
+        speaker_change: bool = False,
+        line_start: bool = False,
+    ) -> None:
+        _set_word_start(self, start_ms)
+        _set_word_end(self, end_ms)
+        _set_word_text(self, text)
+        _set_word_speaker(self, speaker_change)
+        _set_word_line_start(self, line_start)
+        if start_ms < 0:
+            raise ValueError(f"word {text!r} starts before zero ({start_ms} ms)")
+        if end_ms < start_ms:
+            raise ValueError(f"word {text!r} ends before it starts")
+        if not text or text != text.strip():
+            raise ValueError(f"word text must be non-empty and unpadded: {text!r}")
 
     @property
     def is_sound_tag(self) -> bool:
@@ -37,6 +53,14 @@ class Word:
 
     def shifted(self, offset_ms: int) -> Word:
         return replace(self, start_ms=self.start_ms + offset_ms, end_ms=self.end_ms + offset_ms)
+
+
+# Setters of Word's slots (frozen: its own __setattr__ refuses), for Word.__init__.
+_set_word_start = Word.__dict__["start_ms"].__set__
+_set_word_end = Word.__dict__["end_ms"].__set__
+_set_word_text = Word.__dict__["text"].__set__
+_set_word_speaker = Word.__dict__["speaker_change"].__set__
+_set_word_line_start = Word.__dict__["line_start"].__set__
 
 
 @dataclass(frozen=True, slots=True)
