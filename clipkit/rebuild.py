@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from clipkit.model import Word
 
@@ -30,6 +31,13 @@ MAX_LAST_WORD_MS = 1200
 MAX_SOUND_TAG_MS = 7000
 
 Chunk = tuple[int, str]  # (start time in ms, text)
+
+# A line whose chunks (joined by NUL) each hold exactly one plain word, every chunk but the
+# first starting with a space: YouTube's word-stamped lines.  Their words are the chunks
+# themselves, so words_from_lines builds them a line at a time instead of a word at a time.
+# No "[" (sound tags), no ">" (speaker marks) and no NUL inside: those lines take the
+# general path.
+_ONE_WORD_CHUNKS = re.compile(r"\s*[^\s\[>\x00]+\s*(?:\x00\s+[^\s\[>\x00]+\s*)*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +62,7 @@ class TypedLine:
 def words_from_lines(lines: Sequence[TypedLine]) -> list[Word]:
     """Timed words, in order, from the newly typed lines of a rolling caption track."""
     words: list[Word] = []
+    one_word_chunks = _ONE_WORD_CHUNKS.fullmatch
     pending_speaker = False
     last_start = 0
     count = len(lines)
@@ -67,7 +76,29 @@ def words_from_lines(lines: Sequence[TypedLine]) -> list[Word]:
         if line_end < line.start_ms:
             line_end = line.start_ms
         pending_speaker = pending_speaker or line.speaker_change
-        texts, starts = _line_tokens(line.chunks, line_end)
+        chunks = line.chunks
+        if len(chunks) > 1 and one_word_chunks("\x00".join([text for _, text in chunks])):
+            # The general loop below, a line at a time (same results): starts never go
+            # back (a running max from the previous word's), a word ends where the next
+            # starts, the last one at the line's end within its length's cap.
+            times = [time for time, _ in chunks]
+            texts = " ".join([text for _, text in chunks]).split()
+            starts = list(accumulate(times, max, initial=last_start))[1:]
+            last_start = starts[-1]
+            last_text = texts[-1]
+            cap = last_start + min(
+                MAX_LAST_WORD_MS, MIN_WORD_MS + WORD_MS_PER_CHAR * len(last_text)
+            )
+            ends = starts[1:]
+            ends.append(min(max(line_end, last_start), cap))
+            flags = [False] * len(texts)
+            line_starts = flags[:]
+            line_starts[0] = True
+            flags[0] = pending_speaker
+            words.extend(map(Word, starts, ends, texts, flags, line_starts))
+            pending_speaker = False
+            continue
+        texts, starts = _line_tokens(chunks, line_end)
         total = len(texts)
         first_of_line = True
         for k in range(total):
