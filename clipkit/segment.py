@@ -18,6 +18,8 @@ import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
+from typing import NamedTuple
 
 from clipkit.model import Cue, Transcript, Word
 from clipkit.style import CaptionStyle
@@ -120,8 +122,11 @@ def _without_sound_tags(words: Sequence[Word]) -> list[Word]:
     return kept
 
 
+_AROUND_WORD = CLOSERS + SENTENCE_END + CLAUSE_END + "\"'(“‘["
+
+
 def _core(text: str) -> str:
-    return text.strip(CLOSERS + SENTENCE_END + CLAUSE_END + "\"'(“‘[").lower()
+    return text.strip(_AROUND_WORD).lower()
 
 
 def _prepare(words: Sequence[Word], style: CaptionStyle, line_start_bonus: float) -> _Prepared:
@@ -130,47 +135,48 @@ def _prepare(words: Sequence[Word], style: CaptionStyle, line_start_bonus: float
     starts = [w.start_ms for w in words]
     ends = [w.end_ms for w in words]
     speaker = [w.speaker_change for w in words]
-    cum = [0] * (count + 1)
-    total = 0
-    for i, text in enumerate(texts):
-        total += len(text)
-        cum[i + 1] = total
-    # What a word is worth as a line end, and whether it opens a clause, depend on its
-    # text alone: work them out once per distinct word (talks repeat their words a lot).
-    facts: dict[str, tuple[float, bool, bool]] = {}
-    for text in set(texts):
-        facts[text] = _word_facts(text)
+    cum = [0, *accumulate(map(len, texts))]
+    # Everything about a word that depends on its text alone is worked out once per
+    # distinct word (talks repeat their words a lot); the loop below only looks it up.
+    facts = {text: _word_facts(text) for text in set(texts)}
     word_facts = [facts[t] for t in texts]
-    weak = [f[2] for f in word_facts]
-    break_score = [f[0] for f in word_facts]
+    weak = [f.weak for f in word_facts]
+    break_score = [f.score for f in word_facts]
     cue_break_score = break_score[:]
     hard = [False] * count
     hard[-1] = True
     break_score[-1] += SCORE_SENTENCE
     cue_break_score[-1] += SCORE_SENTENCE
     hold_alone = style.min_duration_ms + style.min_gap_ms
-    uncertain = _midline_uncertainty(words) if line_start_bonus else [0.0] * count
-    for i in range(count - 1):
-        following = i + 1
+    pause_score = SCORE_PAUSE_PER_100MS / 100
+    # Once per word of multi-hour transcripts: pairs (word i, word i + 1) come from zip
+    # rather than indexing, and the rare cases (sound tags, speakers) are tested last.
+    for i, (here, after, start, next_start, next_speaker) in enumerate(
+        zip(word_facts, word_facts[1:], starts, starts[1:], speaker[1:])
+    ):
         bonus = 0.0
-        pause = starts[following] - starts[i] - 80 - 60 * len(texts[i])
+        pause = next_start - start - here.pause_ms
         if pause > 0:
-            bonus = min(SCORE_PAUSE_MAX, pause * (SCORE_PAUSE_PER_100MS / 100))
-        if word_facts[following][1]:
+            bonus = min(SCORE_PAUSE_MAX, pause * pause_score)
+        if after.opens_clause:
             bonus += BONUS_BEFORE_CONJUNCTION
-        if _within_name(texts[i], texts[following], word_facts[i][0]):
+        if here.may_end_name and after.may_start_name:  # a break would split a name
             bonus -= PENALTY_INSIDE_NAME
         if bonus:
             break_score[i] += bonus
             cue_break_score[i] += bonus
-        if words[following].line_start:
-            cue_break_score[i] += line_start_bonus
-        elif uncertain[following]:
-            cue_break_score[i] -= PENALTY_PER_UNCERTAIN_S * uncertain[following]
-        if speaker[following]:
+        if next_speaker:
             hard[i] = True
-        elif texts[i][0] == "[" or texts[following][0] == "[":
+        elif here.bracket or after.bracket:
             hard[i] = _sound_tag_stands_alone(i, texts, starts, hold_alone)
+    if line_start_bonus:
+        uncertain = _midline_uncertainty(words)
+        for i in range(count - 1):
+            following = i + 1
+            if words[following].line_start:
+                cue_break_score[i] += line_start_bonus
+            elif uncertain[following]:
+                cue_break_score[i] -= PENALTY_PER_UNCERTAIN_S * uncertain[following]
     return _Prepared(texts, starts, ends, cum, break_score, cue_break_score, hard, weak, speaker)
 
 
@@ -203,8 +209,19 @@ def _midline_uncertainty(words: Sequence[Word]) -> list[float]:
     return uncertain
 
 
-def _word_facts(text: str) -> tuple[float, bool, bool]:
-    """(score as a line end, opens a clause, weak line end) for one word."""
+class _WordFacts(NamedTuple):
+    """What segmenting needs to know about a word from its text alone."""
+
+    score: float  # as a line end
+    opens_clause: bool
+    weak: bool  # a weak line end
+    pause_ms: int  # how long saying it takes, for telling a pause after it
+    may_end_name: bool  # a break after it may split a name ("Wells | Fargo") ...
+    may_start_name: bool  # ... when the next word may start one
+    bracket: bool  # starts with "[": maybe a sound tag
+
+
+def _word_facts(text: str) -> _WordFacts:
     core = _core(text)
     bare = text.rstrip(CLOSERS)
     last = bare[-1:]
@@ -219,17 +236,15 @@ def _word_facts(text: str) -> tuple[float, bool, bool]:
         score = -PENALTY_LEANING_END
     else:
         score = 0.0
-    return score, core in CLAUSE_STARTERS, weak
-
-
-def _within_name(text: str, following: str, end_score: float) -> bool:
-    """Whether a break between two words would split a name ("Wells | Fargo")."""
-    return (
-        end_score == 0.0
-        and text[:1].isupper()
-        and following[:1].isupper()
-        and text not in _CAPITALISED_ALWAYS
-        and following not in _CAPITALISED_ALWAYS
+    capitalised = text[:1].isupper() and text not in _CAPITALISED_ALWAYS
+    return _WordFacts(
+        score,
+        core in CLAUSE_STARTERS,
+        weak,
+        80 + 60 * len(text),
+        capitalised and score == 0.0,
+        capitalised,
+        text[0] == "[",
     )
 
 
