@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import NamedTuple
 
@@ -89,6 +89,9 @@ class _Prepared:
     hard_break: list[bool]  # must break after word i
     weak: list[bool]
     speaker: list[bool]
+    # _line_ends(first, last) already worked out: choosing a cue's end lays it out, and
+    # merging and writing the cue lay out the same words again.
+    line_ends_memo: dict[tuple[int, int], list[int] | None] = field(default_factory=dict)
 
 
 def build_cues(transcript: Transcript, style: CaptionStyle | None = None) -> list[Cue]:
@@ -496,6 +499,16 @@ def _layout(p: _Prepared, first: int, last: int, style: CaptionStyle) -> list[st
 
 def _line_ends(p: _Prepared, first: int, last: int, style: CaptionStyle) -> list[int] | None:
     """The last word of every line of a cue first..last, or None if it does not fit."""
+    key = (first, last)
+    memo = p.line_ends_memo
+    if key in memo:
+        return memo[key]
+    found = _fresh_line_ends(p, first, last, style)
+    memo[key] = found
+    return found
+
+
+def _fresh_line_ends(p: _Prepared, first: int, last: int, style: CaptionStyle) -> list[int] | None:
     marker = len(style.speaker_marker) if p.speaker[first] else 0
     total = p.cum_chars[last + 1] - p.cum_chars[first] + (last - first) + marker
     if total <= style.max_chars or first == last:
