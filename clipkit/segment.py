@@ -360,6 +360,7 @@ def _scored_ends(
     starts, ends, cum = p.starts, p.ends, p.cum_chars
     cue_break_score = p.cue_break_score
     count = len(starts)
+    last_word = count - 1
     cue_start = starts[first]
     min_gap = style.min_gap_ms
     min_duration = style.min_duration_ms
@@ -372,12 +373,20 @@ def _scored_ends(
         score = cue_break_score[last] + FILL_BONUS_PER_CHAR * chars
         if prune and score <= best:
             continue
-        if last < count - 1:
+        if last < last_word:
             room = starts[last + 1] - min_gap - cue_start
             if room < min_duration:
                 score -= PENALTY_TOO_SHORT
-            shown = min(room, ends[last] + linger - cue_start)
-            shown = max(shown, min(room, min_duration), 1)
+            # min()/max() of ints spelled as comparisons: a builtin call costs more, and
+            # this runs for every candidate end of every cue
+            shown = ends[last] + linger - cue_start
+            if room < shown:
+                shown = room
+            least = room if room < min_duration else min_duration
+            if shown < least:
+                shown = least
+            if shown < 1:
+                shown = 1
             cps = chars * 1000 / shown
             if cps > max_cps:
                 score -= PENALTY_PER_EXCESS_CPS * (cps - max_cps)
