@@ -54,6 +54,7 @@ def typed_lines(cues: list[RawCue]) -> list[TypedLine]:
     split_inline = INLINE_TIMESTAMP.split
     strip_c_tags = _C_TAG.sub
     search_inline = INLINE_TIMESTAMP.search
+    minutes: dict[str, int] = {}  # "HH:MM:" -> ms, as met
     for start, end, payload in cues:
         if end - start <= TRANSITION_MAX_MS or not payload:
             continue
@@ -82,23 +83,25 @@ def typed_lines(cues: list[RawCue]) -> list[TypedLine]:
         if len(pieces) == 1 and not first_text:
             continue
         chunks: list[tuple[int, str]] = [(start, first_text)]
+        append = chunks.append
         latest = start
-        for index in range(1, len(pieces), 2):
-            stamp_text = pieces[index]
+        relative_before = start - 1000
+        for stamp_text, text in zip(pieces[1::2], pieces[2::2]):
             if len(stamp_text) == 12:  # HH:MM:SS.mmm, the usual
-                stamp = (
-                    int(stamp_text[0:2]) * 3_600_000
-                    + int(stamp_text[3:5]) * 60_000
-                    + int(stamp_text[6:8]) * 1000
-                    + int(stamp_text[9:12])
-                )
+                # once a word: the hours and minutes come from a table, and the seconds
+                # and milliseconds are one int() ("SS" + "mmm" is the time in ms)
+                minute_ms = minutes.get(stamp_text[:6])
+                if minute_ms is None:
+                    minute_ms = (int(stamp_text[0:2]) * 60 + int(stamp_text[3:5])) * 60_000
+                    minutes[stamp_text[:6]] = minute_ms
+                stamp = minute_ms + int(stamp_text[6:8] + stamp_text[9:12])
             else:
                 stamp = parse_time_ms(stamp_text)
-            if stamp < start - 1000:  # live streams: relative to the cue
+            if stamp < relative_before:  # live streams: relative to the cue
                 stamp += start
             if stamp > latest:
                 latest = stamp
-            chunks.append((latest, pieces[index + 1]))
+            append((latest, text))
         typed = TypedLine(start, end, tuple(chunks))
         lines.append(typed)
         previous_new = typed
