@@ -51,6 +51,15 @@ def parse_time_ms(value: str) -> int:
     return seconds * 1000 + millis
 
 
+class _TimesMet(dict[str, int]):
+    """Timestamps already read in this file -> ms.  Rolling captions give every time
+    twice (a cue ends where the next one starts), so half the reads become a lookup."""
+
+    def __missing__(self, value: str) -> int:
+        ms = self[value] = parse_time_ms(value)
+        return ms
+
+
 def line_number(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
@@ -80,10 +89,11 @@ def scan_cues(text: str, source: str, *, allow_backwards: bool = False) -> list[
     append = cues.append
     previous_start = -1
     last_index = len(matches) - 1
+    times = _TimesMet()
     for index, match in enumerate(matches):
         start_text, end_text, body = match.groups()
-        start = parse_time_ms(start_text)
-        end = parse_time_ms(end_text)
+        start = times[start_text]
+        end = times[end_text]
         if end < start or (start < previous_start and not allow_backwards):
             problem = "cue ends before it starts" if end < start else "time goes backwards"
             raise CaptionParseError(
