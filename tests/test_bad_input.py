@@ -29,7 +29,7 @@ CASES: dict[str, tuple[int | None, str]] = {
     "backwards.vtt": (9, "time goes backwards"),
     "backwards.srt": (10, "time goes backwards"),
     "backwards.md": (11, "time goes backwards"),
-    "backwards.json3": (None, "time goes backwards"),
+    "backwards.json3": (4, "event 3: time goes backwards"),
     "ends_before_start.srt": (6, "cue ends before it starts"),
     "bad_timing.vtt": (6, "unreadable timing line"),
     "bad_timing.srt": (6, "unreadable timing line"),
@@ -37,6 +37,7 @@ CASES: dict[str, tuple[int | None, str]] = {
     "not_captions.py": (1, "not a caption file"),
     "not_captions.csv": (1, "not a caption file"),
     "invalid.json3": (10, "invalid JSON"),
+    "bad_offset.json3": (7, "event 2: bad tOffsetMs -40"),  # pretty-printed, as YouTube sends it
 }
 
 
