@@ -243,7 +243,7 @@ def clip_commands(
     """The ffmpeg runs that cut ``plan`` (for --dry-run; temporary files as placeholders)."""
     if plan.method == "smart" and plan.smart is not None:
         commands = smartcut.SmartCommands.build(
-            source.video, plan.smart, output, options.encode, TEMPORARY
+            source.video, [plan.smart], output, options.encode, TEMPORARY
         )
         return [list(argv) for argv in commands.all]
     return [clip_command(source, plan, options, output)]

@@ -425,7 +425,8 @@ def test_piece_commands_match_the_stream() -> None:
     assert middle[middle.index("-vcodec") + 1] == "copy"
     assert middle[middle.index("-ss") + 1] == "3.000000"
     assert middle[middle.index("-frames:v") + 1] == "139"
-    listing = smartcut.concat_list(plan, ["a.mp4", "b.mp4", "c.mp4"])
+    named = zip(plan.pieces, ["a.mp4", "b.mp4", "c.mp4"], strict=True)
+    listing = smartcut.concat_list(plan.stream.frame_rate, list(named))
     assert listing.splitlines()[1:] == [
         "file a.mp4",
         "duration 1.500000",

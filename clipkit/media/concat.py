@@ -17,7 +17,15 @@ from typing import Any
 
 import ffmpeg
 
-from clipkit.media.cut import EncodeSettings, Span, VideoTransform, edge_fades, seconds
+from clipkit.media.cut import (
+    EncodeSettings,
+    Span,
+    VideoTransform,
+    compile_command,
+    edge_fades,
+    seconds,
+    with_metadata_input,
+)
 
 SAMPLE_RATE = 48_000
 
@@ -175,17 +183,7 @@ def reel_command(
         t=seconds(total_ms),
         **settings.output_options(),
     )
-    # The ffmetadata input feeds no filter, so ffmpeg-python cannot place it: add it
-    # after the other inputs and point -map_metadata/-map_chapters at its index.
-    argv = list(ffmpeg.compile(out.overwrite_output(), cmd="ffmpeg"))
-    inputs = [i for i, arg in enumerate(argv) if arg == "-i"]
-    output_at = argv.index(str(output))
-    meta_args = ["-f", "ffmetadata", "-i", str(metadata_file)]
-    argv[inputs[-1] + 2 : inputs[-1] + 2] = meta_args
-    output_at += len(meta_args)
-    meta_index = len(inputs)
-    argv[output_at:output_at] = ["-map_metadata", str(meta_index), "-map_chapters", str(meta_index)]
-    return [argv[0], "-hide_banner", "-nostdin", *argv[1:]]
+    return with_metadata_input(compile_command(out), output, metadata_file)
 
 
 def _normalise_video(video: Any, width: int, height: int, frame_rate: Fraction) -> Any:

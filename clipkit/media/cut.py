@@ -9,7 +9,7 @@ click.  Copy mode cannot start between keyframes: callers pass the keyframe time
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -131,6 +131,25 @@ def edge_fades(audio: Any, duration_ms: int, fade_ms: int) -> Any:
     return audio.filter("afade", t="in", st=0, d=seconds(fade)).filter(
         "afade", t="out", st=seconds(duration_ms - fade), d=seconds(fade)
     )
+
+
+def with_metadata_input(
+    argv: Sequence[str], output: str | Path, metadata_file: str | Path
+) -> list[str]:
+    """``argv`` with an ffmetadata file as its last input, giving the output's metadata
+    and chapters.  It feeds no filter, so ffmpeg-python cannot place it by itself."""
+    argv = list(argv)
+    inputs = [i for i, arg in enumerate(argv) if arg == "-i"]
+    meta_args = ["-f", "ffmetadata", "-i", str(metadata_file)]
+    argv[inputs[-1] + 2 : inputs[-1] + 2] = meta_args
+    for option in ("-map_metadata", "-map_chapters"):  # drop any earlier choice
+        while option in argv:
+            at = argv.index(option)
+            del argv[at : at + 2]
+    output_at = argv.index(str(output))
+    meta_index = str(len(inputs))
+    argv[output_at:output_at] = ["-map_metadata", meta_index, "-map_chapters", meta_index]
+    return argv
 
 
 def compile_command(out: Any) -> list[str]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import tempfile
 from collections.abc import Callable, Sequence
@@ -41,7 +42,7 @@ from typing import Any
 import ffmpeg
 
 from clipkit.errors import ClipkitError
-from clipkit.media.cut import EncodeSettings, compile_command, edge_fades
+from clipkit.media.cut import EncodeSettings, compile_command, edge_fades, with_metadata_input
 from clipkit.media.runner import run_capture, run_capture_both, run_ffmpeg
 
 FFPROBE = "ffprobe"
@@ -63,6 +64,9 @@ SMART_CRF = 17
 MIN_EDGE_PSNR_DB = 30.0
 JOIN_MARGIN_FRAMES = 2
 PAD_READ_S = 2.0
+# ffmpeg runs at once: x264 and the decoders use every core already, but a short piece
+# leaves cores idle while it starts and ends.
+SIDE_BY_SIDE = max(2, os.cpu_count() or 2)
 
 
 class SmartCutUnavailable(ClipkitError):
@@ -417,26 +421,28 @@ def piece_command(
     return compile_command(out)
 
 
-def concat_list(plan: SmartPlan, names: Sequence[str]) -> str:
-    """The concat demuxer's list: each piece with its exact duration."""
+def concat_list(frame_rate: Fraction, pieces: Sequence[tuple[Piece, str]]) -> str:
+    """The concat demuxer's list: each piece (file name) with its exact duration."""
     lines = ["ffconcat version 1.0"]
-    for piece, name in zip(plan.pieces, names, strict=True):
-        duration = piece.frames / plan.stream.frame_rate
-        lines += [f"file {name}", f"duration {float(duration):.6f}"]
+    for piece, name in pieces:
+        lines += [f"file {name}", f"duration {float(piece.frames / frame_rate):.6f}"]
     return "\n".join(lines) + "\n"
 
 
 def audio_command(
-    source: str | Path, plan: SmartPlan, output: str | Path, settings: EncodeSettings
+    source: str | Path, plans: Sequence[SmartPlan], output: str | Path, settings: EncodeSettings
 ) -> list[str]:
-    """Re-encode the span's audio with a short fade at each edge (keeps the metadata)."""
-    duration_ms = round(plan.duration * 1000)
-    sound = ffmpeg.input(
-        str(source),
-        ss=seek_before(plan.stream.seconds_of(plan.first_pts)),
-        t=f"{float(plan.duration):.6f}",
-    )
-    audio = edge_fades(sound.audio, duration_ms, settings.fade_ms)
+    """Re-encode the spans' audio, each with a short fade at its edges, one after another
+    (keeps the source's metadata)."""
+    faded = []
+    for plan in plans:
+        sound = ffmpeg.input(
+            str(source),
+            ss=seek_before(plan.stream.seconds_of(plan.first_pts)),
+            t=f"{float(plan.duration):.6f}",
+        )
+        faded.append(edge_fades(sound.audio, round(plan.duration * 1000), settings.fade_ms))
+    audio = faded[0] if len(faded) == 1 else ffmpeg.concat(*faded, v=0, a=1)
     out = ffmpeg.output(
         audio,
         str(output),
@@ -447,23 +453,31 @@ def audio_command(
     return compile_command(out)
 
 
-def join_command(plan: SmartPlan, list_file: str | Path, output: str | Path) -> list[str]:
+def join_command(stream: VideoStream, list_file: str | Path, output: str | Path) -> list[str]:
     """Join the video pieces into one video-only MP4 by stream copy."""
     pieces = ffmpeg.input(str(list_file), f="concat", safe=0)
     out = ffmpeg.output(
         pieces.video,
         str(output),
         c="copy",
-        video_track_timescale=plan.stream.time_base.denominator,
+        video_track_timescale=stream.time_base.denominator,
         map_chapters=-1,
     )
     return compile_command(out)
 
 
 def mux_command(
-    plan: SmartPlan, video_file: str | Path, audio_file: str | Path, output: str | Path
+    stream: VideoStream,
+    video_file: str | Path,
+    audio_file: str | Path,
+    output: str | Path,
+    chapters_file: str | Path | None = None,
 ) -> list[str]:
-    """The joined video and the audio into the clip, by stream copy, index first."""
+    """The joined video and the audio into the clip, by stream copy, index first.
+
+    The metadata comes from the audio file (the source's), or with ``chapters_file``
+    from that ffmetadata file, chapters included.
+    """
     video = ffmpeg.input(str(video_file))
     sound = ffmpeg.input(str(audio_file))
     out = ffmpeg.output(
@@ -472,11 +486,12 @@ def mux_command(
         str(output),
         c="copy",
         movflags="+faststart",
-        video_track_timescale=plan.stream.time_base.denominator,
+        video_track_timescale=stream.time_base.denominator,
         map_metadata=1,
         map_chapters=-1,
     )
-    return compile_command(out)
+    argv = compile_command(out)
+    return argv if chapters_file is None else with_metadata_input(argv, output, chapters_file)
 
 
 # ---------------------------------------------------------------- verification
@@ -484,19 +499,26 @@ def mux_command(
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """Frames ``[start, start + frames)`` of the clip, compared with the source's."""
+    """Frames ``[start, start + frames)`` of one cut, compared with the source's.
+
+    The cut begins at frame ``offset`` of the file that holds it (0 but in a reel).
+    """
 
     start: int
     frames: int
+    offset: int = 0
 
 
-def verify_windows(plan: SmartPlan) -> list[Window]:
-    """The clip's first frames through the first join, and the second join to the end."""
+def verify_windows(plan: SmartPlan, offset: int = 0) -> list[Window]:
+    """The cut's first frames through the first join, and the second join to the end."""
     head = plan.head.frames if plan.head else 0
     tail = plan.tail.frames if plan.tail else 0
     opening = min(plan.frames, head + JOIN_MARGIN_FRAMES)
     closing_start = max(0, plan.frames - tail - JOIN_MARGIN_FRAMES)
-    return [Window(0, opening), Window(closing_start, plan.frames - closing_start)]
+    return [
+        Window(0, opening, offset),
+        Window(closing_start, plan.frames - closing_start, offset),
+    ]
 
 
 def compare_command(
@@ -504,8 +526,8 @@ def compare_command(
 ) -> list[str]:
     """Decode a window of the clip and the same frames of the source; print per-frame PSNR."""
     frame = 1 / plan.stream.frame_rate
-    clip_start = window.start * frame
-    source_start = plan.stream.seconds_of(plan.first_pts) + clip_start
+    clip_start = (window.offset + window.start) * frame
+    source_start = plan.stream.seconds_of(plan.first_pts) + window.start * frame
     streams = [
         ffmpeg.input(str(path), ss=seek_before(start))
         .video.filter("trim", end_frame=window.frames)
@@ -551,8 +573,10 @@ def window_problems(
     return problems
 
 
-def structure_problems(plan: SmartPlan, clip: str | Path) -> list[str]:
+def structure_problems(plans: Sequence[SmartPlan], clip: str | Path) -> list[str]:
     """Packet count, stream layout and audio/video length of the joined clip."""
+    wanted = plans[0].stream.picture()
+    frames = sum(plan.frames for plan in plans)
     command = [
         FFPROBE,
         *("-v", "error", "-count_packets", "-print_format", "json"),
@@ -566,11 +590,11 @@ def structure_problems(plan: SmartPlan, clip: str | Path) -> list[str]:
     if len(video) != 1 or video[0].get("codec_name") != "h264":
         return [f"expected one H.264 video stream, found {len(video)} video streams"]
     picture = video_stream_of(video[0]).picture()
-    if picture != plan.stream.picture():
-        problems.append(f"the clip's video is {picture}, the source's {plan.stream.picture()}")
+    if picture != wanted:
+        problems.append(f"the clip's video is {picture}, the source's {wanted}")
     count = int(video[0].get("nb_read_packets", 0) or 0)
-    if count != plan.frames:
-        problems.append(f"{count} video frames where {plan.frames} were asked for")
+    if count != frames:
+        problems.append(f"{count} video frames where {frames} were asked for")
     if audio:
         video_s = float(video[0].get("duration", 0) or 0)
         audio_s = float(audio[0].get("duration", 0) or 0)
@@ -598,9 +622,9 @@ def plan_for(
 
 @dataclass(frozen=True, slots=True)
 class SmartCommands:
-    """The ffmpeg runs of one smart cut, with the files they write in ``folder``."""
+    """The ffmpeg runs of smart cuts joined into one file, writing their pieces in ``folder``."""
 
-    pieces: tuple[tuple[str, ...], ...]  # the edge encodes first, then the copy
+    pieces: tuple[tuple[str, ...], ...]  # the edge encodes first, then the copies
     audio: tuple[str, ...]
     list_file: Path
     list_text: str
@@ -612,28 +636,34 @@ class SmartCommands:
     def build(
         cls,
         source: str | Path,
-        plan: SmartPlan,
+        plans: Sequence[SmartPlan],
         output: str | Path,
         settings: EncodeSettings,
         folder: Path,
+        chapters_file: str | Path | None = None,
     ) -> SmartCommands:
-        names = [f"piece-{n}.mp4" for n in range(len(plan.pieces))]
-        audio_file = folder / "audio.m4a"
-        joined_video = folder / "video.mp4"
+        stream = plans[0].stream
+        named = [
+            (plan, piece, f"piece-{cut}-{n}.mp4")
+            for cut, plan in enumerate(plans)
+            for n, piece in enumerate(plan.pieces)
+        ]
         encodes = [
             tuple(piece_command(source, plan, piece, folder / name, settings))
-            for piece, name in zip(plan.pieces, names, strict=True)
+            for plan, piece, name in named
         ]
         encodes.sort(key=lambda argv: "copy" in argv)
+        audio_file = folder / "audio.m4a"
+        joined_video = folder / "video.mp4"
         list_file = folder / "pieces.txt"
         return cls(
             pieces=tuple(encodes),
-            audio=tuple(audio_command(source, plan, audio_file, settings)),
+            audio=tuple(audio_command(source, plans, audio_file, settings)),
             list_file=list_file,
-            list_text=concat_list(plan, names),
+            list_text=concat_list(stream.frame_rate, [(piece, name) for _, piece, name in named]),
             joined_video=joined_video,
-            join=tuple(join_command(plan, list_file, joined_video)),
-            mux=tuple(mux_command(plan, joined_video, audio_file, output)),
+            join=tuple(join_command(stream, list_file, joined_video)),
+            mux=tuple(mux_command(stream, joined_video, audio_file, output, chapters_file)),
         )
 
     @property
@@ -648,16 +678,29 @@ def smart_cut(
     settings: EncodeSettings | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> None:
-    """Cut ``plan`` out of ``source`` into ``output`` and verify it.
+    """Cut ``plan`` out of ``source`` into ``output`` and verify it (see :func:`smart_join`)."""
+    smart_join(source, [plan], output, settings, on_progress)
+
+
+def smart_join(
+    source: str | Path,
+    plans: Sequence[SmartPlan],
+    output: str | Path,
+    settings: EncodeSettings | None = None,
+    on_progress: ProgressCallback | None = None,
+    chapters_file: str | Path | None = None,
+) -> None:
+    """Smart-cut every plan out of ``source`` and join them, in order, into ``output``.
 
     The audio is encoded all along beside the video work: the pieces side by side,
-    then their join, then the two verifying decodes of the joined video side by side.
-    The verified video and the audio are then put together, and the result's packets,
-    streams and lengths checked.  Raises :class:`SmartCutUnavailable` when anything
-    does not verify (``output`` is then left for the caller to discard).
+    then their join, then the verifying decodes of the joined video side by side.
+    The verified video and the audio are then put together (with the chapters of
+    ``chapters_file``, an ffmetadata file), and the result's packets, streams and
+    lengths checked.  Raises :class:`SmartCutUnavailable` when anything does not
+    verify (``output`` is then left for the caller to discard).
     """
     settings = settings or EncodeSettings()
-    total_ms = round(plan.duration * 1000)
+    total_ms = round(sum(plan.duration for plan in plans) * 1000)
 
     def report(fraction: float) -> None:
         if on_progress is not None:
@@ -667,31 +710,39 @@ def smart_cut(
         tempfile.TemporaryDirectory(prefix="clipkit-smart-") as tmp_name,
         ThreadPoolExecutor(max_workers=1) as audio_worker,
     ):
-        commands = SmartCommands.build(source, plan, output, settings, Path(tmp_name))
+        commands = SmartCommands.build(
+            source, plans, output, settings, Path(tmp_name), chapters_file
+        )
         audio = audio_worker.submit(run_ffmpeg, commands.audio, None, None, "ffmpeg (audio)")
         _run_side_by_side(commands.pieces, "ffmpeg (smart cut piece)")
         report(0.6)
         commands.list_file.write_text(commands.list_text, encoding="utf-8")
         run_ffmpeg(commands.join, what="ffmpeg (smart cut join)")
-        problems = compare_windows(source, plan, commands.joined_video)
+        problems = compare_windows(source, plans, commands.joined_video)
         report(0.8)
         audio.result()
         if not problems:
             run_ffmpeg(commands.mux, what="ffmpeg (smart cut mux)")
-            problems = structure_problems(plan, output)
+            problems = structure_problems(plans, output)
     if problems:
         raise SmartCutUnavailable("verification failed: " + "; ".join(problems[:3]))
     report(1.0)
 
 
-def compare_windows(source: str | Path, plan: SmartPlan, clip: str | Path) -> list[str]:
-    """Decode the clip's ends and joins beside the source's frames (both windows at once)."""
-    windows = verify_windows(plan)
-    commands = [compare_command(source, plan, clip, window) for window in windows]
-    with ThreadPoolExecutor(max_workers=len(commands)) as pool:
+def compare_windows(
+    source: str | Path, plans: Sequence[SmartPlan], joined: str | Path
+) -> list[str]:
+    """Decode every cut's ends and joins beside the source's frames, two at a time."""
+    checks: list[tuple[SmartPlan, Window]] = []
+    offset = 0
+    for plan in plans:
+        checks += [(plan, window) for window in verify_windows(plan, offset)]
+        offset += plan.frames
+    commands = [compare_command(source, plan, joined, window) for plan, window in checks]
+    with ThreadPoolExecutor(max_workers=SIDE_BY_SIDE) as pool:
         results = list(pool.map(_run_compare, commands))
     problems: list[str] = []
-    for window, (stats, errors) in zip(windows, results, strict=True):
+    for (plan, window), (stats, errors) in zip(checks, results, strict=True):
         problems += window_problems(plan, window, parse_psnr(stats), errors)
     return problems
 
@@ -703,7 +754,7 @@ def _run_compare(argv: Sequence[str]) -> tuple[str, str]:
 def _run_side_by_side(commands: Sequence[Sequence[str]], what: str) -> None:
     if not commands:
         return
-    with ThreadPoolExecutor(max_workers=len(commands)) as pool:
+    with ThreadPoolExecutor(max_workers=min(len(commands), SIDE_BY_SIDE + 1)) as pool:
         for future in [pool.submit(run_ffmpeg, argv, None, None, what) for argv in commands]:
             future.result()
 
