@@ -580,6 +580,54 @@ def reel_command(
     )
 
 
+def reel_commands(
+    source: Source,
+    reel: ReelPlan,
+    output: Path,
+    encode: EncodeSettings,
+    burn: bool = False,
+    burn_style: BurnStyle | None = None,
+) -> list[list[str]]:
+    """The ffmpeg runs that make the reel (for --dry-run; temporary files as placeholders)."""
+    chapters = TEMPORARY / "chapters.txt"
+    if reel_method(reel, burn)[0] == "smart":
+        plans = [clip.smart for clip in reel.clips if clip.smart is not None]
+        commands = smartcut.SmartCommands.build(
+            source.video, plans, output, encode, TEMPORARY, chapters
+        )
+        return [list(argv) for argv in commands.all]
+    titles = [TEMPORARY / f"title-{n}.txt" for n in range(1, len(reel.clips) + 1)]
+    burn_file = BURN_PLACEHOLDER if burn else None
+    return [
+        reel_command(
+            source,
+            reel,
+            output,
+            chapters,
+            titles if reel.title_ms else [],
+            encode,
+            burn_file,
+            burn_style,
+        )
+    ]
+
+
+def reel_method(reel: ReelPlan, burn: bool = False) -> tuple[str, str | None]:
+    """How a reel is made, and why not by smart cuts when it is not.
+
+    A reel of plain cuts (no burned captions, title cards or cross-fades) whose every
+    clip can be smart-cut is smart-cut and joined; any other is re-encoded whole.
+    """
+    if burn:
+        return "reencode", "the captions are burned in"
+    if reel.title_ms or reel.xfade_ms:
+        return "reencode", "title cards and cross-fades are drawn"
+    for clip in reel.clips:
+        if clip.method != "smart" or clip.smart is None:
+            return "reencode", f"{clip.name}: {clip.fallback or 'not smart-cut'}"
+    return "smart", None
+
+
 def make_reel(
     source: Source,
     reel: ReelPlan,
@@ -588,13 +636,18 @@ def make_reel(
     burn: bool = False,
     burn_style: BurnStyle | None = None,
     on_progress: ProgressCallback | None = None,
-) -> None:
-    """Write ``output`` (MP4 with one chapter per highlight) and its .srt/.vtt beside it."""
+) -> tuple[str, str | None]:
+    """Write ``output`` (MP4 with one chapter per highlight) and its .srt/.vtt beside it.
+
+    Returns how it was made (see :func:`reel_method`): ``("smart", None)``, or
+    ``("reencode", why)`` when smart cuts did not apply or did not verify.
+    """
     output.parent.mkdir(parents=True, exist_ok=True)
     srt, vtt = output.with_suffix(".srt"), output.with_suffix(".vtt")
     for path in (output, srt, vtt):
         ensure_not_input(path, [source.video])
     files = caption_files(reel.cues, reel.words)
+    method, why = reel_method(reel, burn)
     with (
         tempfile.TemporaryDirectory(prefix="clipkit-") as tmp_name,
         atomic_outputs(output, srt, vtt) as (temp_video, temp_srt, temp_vtt),
@@ -602,6 +655,18 @@ def make_reel(
         tmp = Path(tmp_name)
         metadata = tmp / "chapters.txt"
         metadata.write_text(concat.ffmetadata(reel.chapters), encoding="utf-8")
+        temp_srt.write_bytes(files["srt"])
+        temp_vtt.write_bytes(files["vtt"])
+        if method == "smart":
+            plans = [clip.smart for clip in reel.clips if clip.smart is not None]
+            try:
+                smartcut.smart_join(source.video, plans, temp_video, encode, on_progress, metadata)
+                return method, why
+            except FFmpegInterrupted:
+                raise
+            except (smartcut.SmartCutUnavailable, FFmpegError) as exc:
+                temp_video.unlink(missing_ok=True)
+                method, why = "reencode", f"smart cut failed: {exc}"
         title_files = []
         if reel.title_ms:
             for number, clip in enumerate(reel.clips, 1):
@@ -611,12 +676,11 @@ def make_reel(
         burn_file = tmp / "captions.srt" if burn else None
         if burn_file is not None:
             burn_file.write_bytes(files["srt"])
-        temp_srt.write_bytes(files["srt"])
-        temp_vtt.write_bytes(files["vtt"])
         command = reel_command(
             source, reel, temp_video, metadata, title_files, encode, burn_file, burn_style
         )
         run_ffmpeg(command, on_progress, reel.total_ms, what="ffmpeg (reel)")
+    return method, why
 
 
 def _card_text(title: str, width: int = 28) -> str:

@@ -24,7 +24,16 @@ from pathlib import Path
 import pytest
 
 from clipkit.cli import main
-from clipkit.clips import ClipOptions, ClipPlan, cut_clips, open_source, plan_clips
+from clipkit.clips import (
+    ClipOptions,
+    ClipPlan,
+    cut_clips,
+    make_reel,
+    open_source,
+    plan_clips,
+    plan_reel,
+    reel_method,
+)
 from clipkit.highlights import parse_yaml
 from clipkit.media import smartcut
 from clipkit.media.cut import EncodeSettings
@@ -443,3 +452,80 @@ def test_psnr_stats_are_read() -> None:
         "n:2 mse_avg:1.27 mse_y:1.50 psnr_avg:47.10 psnr_y:46.37\n"
     )
     assert smartcut.parse_psnr(stats) == [math.inf, 47.10]
+
+
+# ---------------------------------------------------------------- reels
+
+
+@pytest.mark.media
+def test_reel_of_plain_cuts_is_smart_cut_and_joined(
+    sources: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source_path = sources["720p25"]
+    spans = [(1200, 6800), (7600, 12400)]  # each crosses a keyframe (every 5 s)
+    highlights = "".join(
+        f"- title: Part {n}\n  start: {a / 1000}\n  end: {b / 1000}\n"
+        for n, (a, b) in enumerate(spans, 1)
+    )
+    source = open_source(source_path)
+    plans = plan_clips(source, parse_yaml(highlights, "h.yaml"), ClipOptions(snap=False))
+    assert [p.method for p in plans] == ["smart", "smart"]
+    reel = plan_reel(source, plans)
+    assert reel_method(reel) == ("smart", None)
+    assert reel_method(plan_reel(source, plans, title_ms=1000))[0] == "reencode"
+    output = tmp_path / "reel.mp4"
+    assert make_reel(source, reel, output, EncodeSettings()) == ("smart", None)
+
+    frames = [round(b * 25 / 1000) - round(a * 25 / 1000) for a, b in spans]
+    assert decode_errors(output) == ""
+    assert len(frame_hashes(output)) == sum(frames)
+    packets = video_packets(output)
+    shown = sorted(pts for pts, _dts in packets)
+    assert len({b - a for a, b in itertools.pairwise(shown)}) == 1
+    decoding = [dts for _pts, dts in packets]
+    assert len({b - a for a, b in itertools.pairwise(decoding)}) == 1
+    lengths = stream_durations_ms(output)
+    assert abs(lengths["video"] - lengths["audio"]) <= 50
+    # each part starts (and the first ends) on the source's frames
+    offset = 0
+    for (start_ms, _end_ms), count in zip(spans, frames, strict=True):
+        first = round(start_ms * 25 / 1000)
+        clip_frames = psnr_between(output, seek_text(offset, 25), source_path, first, count)
+        assert min(clip_frames[0], clip_frames[-1]) > 40
+        offset += count
+    chapters = json.loads(
+        subprocess.run(
+            ["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(output)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )["chapters"]
+    assert [c["tags"]["title"] for c in chapters] == ["Part 1", "Part 2"]
+    assert abs(float(chapters[1]["start_time"]) - frames[0] / 25) < 0.05
+    assert output.with_suffix(".srt").exists() and output.with_suffix(".vtt").exists()
+
+    highlights_file = tmp_path / "h.yaml"
+    highlights_file.write_text(highlights, encoding="utf-8")
+    argv = ["reel", str(source_path), "--highlights", str(highlights_file), "--no-snap"]
+    assert main([*argv, "-o", str(tmp_path / "r2.mp4"), "--dry-run"]) == 0
+    assert "reel: every highlight smart-cut" in capsys.readouterr().out
+    assert main([*argv, "-o", str(tmp_path / "r3.mp4"), "--titles", "1", "--dry-run"]) == 0
+    assert "reel: re-encoded (title cards" in capsys.readouterr().out
+
+
+def psnr_between(clip: Path, clip_seek: str, source: Path, first: int, frames: int) -> list[float]:
+    """Per-frame PSNR of a stretch of ``clip`` against the source's frames from ``first``."""
+    graph = (
+        f"[0:v]trim=end_frame={frames},setpts=PTS-STARTPTS[clip];"
+        f"[1:v]trim=end_frame={frames},setpts=PTS-STARTPTS[src];[clip][src]psnr=stats_file=-"
+    )
+    argv = [
+        *("ffmpeg", "-v", "error", "-ss", clip_seek, "-i", str(clip)),
+        *("-ss", seek_text(first, 25), "-i", str(source)),
+    ]
+    out = subprocess.run(
+        [*argv, "-lavfi", graph, "-f", "null", "-"], check=True, capture_output=True, text=True
+    )
+    values = re.findall(r"psnr_avg:(inf|[\d.]+)", out.stdout)
+    return [math.inf if v == "inf" else float(v) for v in values]

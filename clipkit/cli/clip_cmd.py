@@ -21,7 +21,8 @@ from clipkit.clips import (
     open_source,
     plan_clips,
     plan_reel,
-    reel_command,
+    reel_commands,
+    reel_method,
 )
 from clipkit.errors import ClipkitError
 from clipkit.fileio import atomic_write_bytes
@@ -268,26 +269,27 @@ def run_reel(args: argparse.Namespace) -> int:
         for chapter in reel.chapters:
             print(f"chapter {format_time(chapter.start_ms)} {chapter.title}")
         print(f"total {format_time(reel.total_ms)}")
-        burn_file = Path("<temporary>/captions.srt") if args.burn else None
-        command = reel_command(
-            source,
-            reel,
-            output,
-            Path("<temporary>/chapters.txt"),
-            [Path(f"<temporary>/title-{n}.txt") for n in range(1, len(plans) + 1)]
-            if reel.title_ms
-            else [],
-            options.encode,
-            burn_file,
-            options.burn_style,
-        )
-        print(format_command(command))
+        method, why = reel_method(reel, args.burn)
+        print(f"reel: {_reel_method_text(method, why)}")
+        for command in reel_commands(
+            source, reel, output, options.encode, args.burn, options.burn_style
+        ):
+            print(format_command(command))
         return 0
     _print_plan(plans, sys.stderr)
     with _progress(reel.total_ms, "reel", args.quiet) as update:
-        make_reel(source, reel, output, options.encode, args.burn, options.burn_style, update)
+        method, why = make_reel(
+            source, reel, output, options.encode, args.burn, options.burn_style, update
+        )
+    print(f"reel: {_reel_method_text(method, why)}", file=sys.stderr)
     print(output)
     return 0
+
+
+def _reel_method_text(method: str, why: str | None) -> str:
+    if method == "smart":
+        return "every highlight smart-cut and joined, then verified against the source"
+    return f"re-encoded ({why})" if why else "re-encoded"
 
 
 def run_find(args: argparse.Namespace) -> int:
