@@ -15,6 +15,7 @@ from clipkit.errors import FFmpegError, FFmpegInterrupted
 from clipkit.media.progress import ProgressCallback, ProgressParser
 
 STDERR_TAIL_LINES = 20
+BACKGROUND_NICENESS = 10
 
 
 def format_command(argv: Sequence[str]) -> str:
@@ -26,13 +27,15 @@ def run_ffmpeg(
     on_progress: ProgressCallback | None = None,
     total_ms: int | None = None,
     what: str = "ffmpeg",
+    background: bool = False,
 ) -> str:
     """Run an ffmpeg command line; return its stderr.
 
     When ``on_progress`` is given, ``-progress pipe:1 -nostats`` is added so that
     ffmpeg reports its position on stdout.  A non-zero exit raises
     :class:`FFmpegError` with the command and the tail of stderr; Ctrl-C stops
-    ffmpeg before re-raising.
+    ffmpeg before re-raising.  A ``background`` run gets the CPU only when the
+    others leave it idle (a lower scheduling priority).
     """
     argv = list(argv)
     if on_progress is not None:
@@ -48,6 +51,9 @@ def run_ffmpeg(
         )
     except FileNotFoundError as exc:
         raise FFmpegError(f"{argv[0]} is not installed (or not on PATH)", argv) from exc
+    if background and hasattr(os, "setpriority"):
+        with contextlib.suppress(OSError):  # it may already have finished
+            os.setpriority(os.PRIO_PROCESS, process.pid, BACKGROUND_NICENESS)
     tail: deque[str] = deque(maxlen=STDERR_TAIL_LINES)
     collected: list[str] = []
 

@@ -502,40 +502,57 @@ class Window:
     """Frames ``[start, start + frames)`` of one cut, compared with the source's.
 
     The cut begins at frame ``offset`` of the file that holds it (0 but in a reel).
+    A window that is not ``compared`` is only decoded, for decoding errors.
     """
 
     start: int
     frames: int
     offset: int = 0
+    compared: bool = True
 
 
 def verify_windows(plan: SmartPlan, offset: int = 0) -> list[Window]:
-    """The cut's first frames through the first join, and the second join to the end."""
+    """What to decode of one cut: its first frame, the head and the first join, and the
+    second join to the last frame.
+
+    Comparing the head with the source would mean decoding the source from the
+    keyframe before the cut all the way through it: the head is only decoded, its first
+    frame compared, and the frames after the join (a keyframe in both files) compared.
+    """
     head = plan.head.frames if plan.head else 0
     tail = plan.tail.frames if plan.tail else 0
-    opening = min(plan.frames, head + JOIN_MARGIN_FRAMES)
+    windows = [Window(0, 1, offset)]
+    if head:
+        joined = min(JOIN_MARGIN_FRAMES, plan.middle.frames)
+        windows += [
+            Window(0, head + joined, offset, compared=False),
+            Window(head, joined, offset),
+        ]
     closing_start = max(0, plan.frames - tail - JOIN_MARGIN_FRAMES)
-    return [
-        Window(0, opening, offset),
-        Window(closing_start, plan.frames - closing_start, offset),
-    ]
+    windows.append(Window(closing_start, plan.frames - closing_start, offset))
+    return windows
 
 
 def compare_command(
     source: str | Path, plan: SmartPlan, clip: str | Path, window: Window
 ) -> list[str]:
-    """Decode a window of the clip and the same frames of the source; print per-frame PSNR."""
+    """Decode a window of the clip and, when it is compared, the same frames of the
+    source, printing the PSNR of each frame."""
     frame = 1 / plan.stream.frame_rate
     clip_start = (window.offset + window.start) * frame
-    source_start = plan.stream.seconds_of(plan.first_pts) + window.start * frame
-    streams = [
-        ffmpeg.input(str(path), ss=seek_before(start))
-        .video.filter("trim", end_frame=window.frames)
-        .filter("setpts", "PTS-STARTPTS")
-        for path, start in ((clip, clip_start), (source, source_start))
-    ]
-    compared = ffmpeg.filter(streams, "psnr", stats_file="-", shortest=1)
-    out = ffmpeg.output(compared, "-", f="null")
+    if not window.compared:
+        decoded = ffmpeg.input(str(clip), ss=seek_before(clip_start)).video
+        out = ffmpeg.output(decoded, "-", f="null", **{"frames:v": window.frames})
+    else:
+        source_start = plan.stream.seconds_of(plan.first_pts) + window.start * frame
+        streams = [
+            ffmpeg.input(str(path), ss=seek_before(start))
+            .video.filter("trim", end_frame=window.frames)
+            .filter("setpts", "PTS-STARTPTS")
+            for path, start in ((clip, clip_start), (source, source_start))
+        ]
+        compared = ffmpeg.filter(streams, "psnr", stats_file="-", shortest=1)
+        out = ffmpeg.output(compared, "-", f="null")
     argv = compile_command(out)
     return [argv[0], "-v", "error", *argv[1:]]
 
@@ -556,6 +573,8 @@ def window_problems(
         problems.append(
             f"decoding frames {window.start}+ reported: {errors.strip().splitlines()[0]}"
         )
+    if not window.compared:
+        return problems
     if len(psnr) != window.frames:
         problems.append(
             f"frames {window.start}..{window.start + window.frames - 1}: "
@@ -713,7 +732,8 @@ def smart_join(
         commands = SmartCommands.build(
             source, plans, output, settings, Path(tmp_name), chapters_file
         )
-        audio = audio_worker.submit(run_ffmpeg, commands.audio, None, None, "ffmpeg (audio)")
+        # The audio waits for spare CPU: the edge encodes are the critical path.
+        audio = audio_worker.submit(run_ffmpeg, commands.audio, None, None, "ffmpeg (audio)", True)
         _run_side_by_side(commands.pieces, "ffmpeg (smart cut piece)")
         report(0.6)
         commands.list_file.write_text(commands.list_text, encoding="utf-8")
@@ -739,7 +759,8 @@ def compare_windows(
         checks += [(plan, window) for window in verify_windows(plan, offset)]
         offset += plan.frames
     commands = [compare_command(source, plan, joined, window) for plan, window in checks]
-    with ThreadPoolExecutor(max_workers=SIDE_BY_SIDE) as pool:
+    # Short decodes: each spends much of its time starting up, so run more than one a core.
+    with ThreadPoolExecutor(max_workers=2 * SIDE_BY_SIDE) as pool:
         results = list(pool.map(_run_compare, commands))
     problems: list[str] = []
     for (plan, window), (stats, errors) in zip(checks, results, strict=True):
