@@ -529,3 +529,21 @@ def psnr_between(clip: Path, clip_seek: str, source: Path, first: int, frames: i
     )
     values = re.findall(r"psnr_avg:(inf|[\d.]+)", out.stdout)
     return [math.inf if v == "inf" else float(v) for v in values]
+
+
+def test_verification_windows_cover_both_ends_and_both_joins() -> None:
+    plan = plan_smart_cut(stream_of(), ipbb_packets(300, 90), 1500, 7700)  # 45 + 139 + 2
+    windows = smartcut.verify_windows(plan, offset=10)
+    assert [(w.start, w.frames, w.compared) for w in windows] == [
+        (0, 1, True),  # the first frame against the source's
+        (0, 47, False),  # the re-encoded head and the join, decoded for errors
+        (45, 2, True),  # the first copied frames: bit-identical to the source's
+        (182, 4, True),  # the last copied frames, the tail and the last frame
+    ]
+    assert {w.offset for w in windows} == {10}
+    decoded_only = windows[1]
+    assert smartcut.window_problems(plan, decoded_only, [], "") == []
+    assert "reported" in smartcut.window_problems(plan, decoded_only, [], "error while decoding")[0]
+    assert (
+        "differs from the source" in smartcut.window_problems(plan, windows[2], [50.0, 50.0], "")[0]
+    )
