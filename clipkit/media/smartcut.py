@@ -249,7 +249,7 @@ def plan_smart_cut(
     """Split the frames shown in ``[start_ms, end_ms)`` into head, middle and tail.
 
     Raises :class:`SmartCutUnavailable` when the stream cannot be matched, the frames
-    around the cut are not evenly spaced, or no whole group of pictures lies inside.
+    around the cut are not evenly spaced, or no keyframe lies far enough inside it.
     """
     reason = stream.mismatch()
     if reason:
