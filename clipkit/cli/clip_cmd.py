@@ -53,6 +53,18 @@ Cut modes (--mode):
 """
 
 
+REEL_EXAMPLES = """\
+examples:
+  clipkit reel talk.mp4 --captions talk.srt --highlights h.yaml -o reel.mp4
+  clipkit reel talk.mp4 --captions talk.srt --highlights h.yaml --titles 2 --xfade 0.5
+
+A reel of plain cuts (no --titles, --xfade or --burn) of an H.264 MP4 is smart-cut: each
+highlight cut as `clipkit clip` does, the pieces joined by stream copy, then checked against
+the source.  Any other reel is re-encoded in one ffmpeg run.  The last line on stderr says
+which; --dry-run prints it with the ffmpeg commands.
+"""
+
+
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     clip = subparsers.add_parser(
         "clip",
@@ -82,6 +94,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="join highlights into one MP4 with chapters and captions",
         description="Join the highlights of a YAML/TOML file into one MP4: one chapter per "
         "highlight, optional title cards and cross-fades, joined captions beside it.",
+        epilog=REEL_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(reel)
     reel.add_argument(
