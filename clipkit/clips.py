@@ -24,6 +24,7 @@ from clipkit.media import concat, smartcut
 from clipkit.media.burn import BurnStyle, VerticalCrop, picture_transform
 from clipkit.media.cut import EncodeSettings, accurate_cut_command, copy_cut_command
 from clipkit.media.probe import MediaInfo, keyframe_at_or_before, probe
+from clipkit.media.progress import ProgressCallback
 from clipkit.media.runner import atomic_outputs, run_ffmpeg
 from clipkit.media.silence import Silence, detect_silences
 from clipkit.model import Cue, Transcript, Word, format_timestamp
@@ -33,7 +34,6 @@ from clipkit.snapping import Snap, SnapSettings, boundaries, snap_cut
 from clipkit.style import CaptionStyle
 from clipkit.writers import render
 
-ProgressCallback = Callable[[int], None]
 MIN_CLIP_MS = 500
 TEMPORARY = Path("<temporary>")
 BURN_PLACEHOLDER = TEMPORARY / "captions.srt"

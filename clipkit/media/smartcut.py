@@ -32,7 +32,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
@@ -43,6 +43,7 @@ import ffmpeg
 
 from clipkit.errors import ClipkitError
 from clipkit.media.cut import EncodeSettings, compile_command, edge_fades, with_metadata_input
+from clipkit.media.progress import ProgressCallback
 from clipkit.media.runner import run_capture, run_capture_both, run_ffmpeg
 
 FFPROBE = "ffprobe"
@@ -623,8 +624,6 @@ def structure_problems(plans: Sequence[SmartPlan], clip: str | Path) -> list[str
 
 
 # ---------------------------------------------------------------- running
-
-ProgressCallback = Callable[[int], None]
 
 
 def plan_for(
