@@ -425,17 +425,32 @@ def _cut(
     Returns the plan as it was carried out (its method, and why it fell back).
     """
     if plan.method == "smart" and plan.smart is not None:
-        try:
-            smartcut.smart_cut(source.video, plan.smart, output, options.encode, report)
+        smart = plan.smart
+        failure = _smart_failure(
+            lambda: smartcut.smart_cut(source.video, smart, output, options.encode, report),
+            output,
+        )
+        if failure is None:
             return plan
-        except FFmpegInterrupted:
-            raise
-        except (smartcut.SmartCutUnavailable, FFmpegError) as exc:
-            output.unlink(missing_ok=True)
-            plan = replace(plan, method="reencode", fallback=f"smart cut failed: {exc}")
+        plan = replace(plan, method="reencode", fallback=failure)
     command = clip_command(source, plan, options, output, burn_file)
     run_ffmpeg(command, report, plan.duration_ms, what=f"ffmpeg ({plan.name})")
     return plan
+
+
+def _smart_failure(cut: Callable[[], None], output: Path) -> str | None:
+    """Run a smart cut: None when it worked, else why not (and its output is removed).
+
+    An ffmpeg stopped by a signal is the user stopping clipkit, not a reason to re-encode.
+    """
+    try:
+        cut()
+    except FFmpegInterrupted:
+        raise
+    except (smartcut.SmartCutUnavailable, FFmpegError) as exc:
+        output.unlink(missing_ok=True)
+        return f"smart cut failed: {exc}"
+    return None
 
 
 def _times(ms: int) -> dict[str, Any]:
@@ -659,14 +674,15 @@ def make_reel(
         temp_vtt.write_bytes(files["vtt"])
         if method == "smart":
             plans = [clip.smart for clip in reel.clips if clip.smart is not None]
-            try:
-                smartcut.smart_join(source.video, plans, temp_video, encode, on_progress, metadata)
+            why = _smart_failure(
+                lambda: smartcut.smart_join(
+                    source.video, plans, temp_video, encode, on_progress, metadata
+                ),
+                temp_video,
+            )
+            if why is None:
                 return method, why
-            except FFmpegInterrupted:
-                raise
-            except (smartcut.SmartCutUnavailable, FFmpegError) as exc:
-                temp_video.unlink(missing_ok=True)
-                method, why = "reencode", f"smart cut failed: {exc}"
+            method = "reencode"
         title_files = []
         if reel.title_ms:
             for number, clip in enumerate(reel.clips, 1):
