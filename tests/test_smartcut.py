@@ -106,12 +106,21 @@ def frame_hashes(path: Path, seek: str | None = None, frames: int | None = None)
     return [line.rsplit(",", 1)[-1].strip() for line in out.stdout.splitlines() if line[:1] != "#"]
 
 
-def psnr_against_source(clip: Path, source: Path, seek: str, frames: int) -> list[float]:
+def psnr_against_source(
+    clip: Path, source: Path, seek: str, frames: int, clip_seek: str | None = None
+) -> list[float]:
+    """Per-frame PSNR of ``clip`` against ``frames`` source frames from ``seek``.
+
+    The whole clip is compared (an extra frame shows as an extra value), or with
+    ``clip_seek`` only its ``frames`` frames from there (one part of a reel).
+    """
+    clip_input = ["-i", str(clip)] if clip_seek is None else ["-ss", clip_seek, "-i", str(clip)]
+    clip_trim = "" if clip_seek is None else f"trim=end_frame={frames},"
     graph = (
-        f"[0:v]setpts=PTS-STARTPTS[clip];[1:v]trim=end_frame={frames},setpts=PTS-STARTPTS[src];"
-        "[clip][src]psnr=stats_file=-"
+        f"[0:v]{clip_trim}setpts=PTS-STARTPTS[clip];"
+        f"[1:v]trim=end_frame={frames},setpts=PTS-STARTPTS[src];[clip][src]psnr=stats_file=-"
     )
-    argv = ["ffmpeg", "-v", "error", "-i", str(clip), "-ss", seek, "-i", str(source)]
+    argv = ["ffmpeg", "-v", "error", *clip_input, "-ss", seek, "-i", str(source)]
     out = subprocess.run(
         [*argv, "-lavfi", graph, "-f", "null", "-"], check=True, capture_output=True, text=True
     )
@@ -490,7 +499,9 @@ def test_reel_of_plain_cuts_is_smart_cut_and_joined(
     offset = 0
     for (start_ms, _end_ms), count in zip(spans, frames, strict=True):
         first = round(start_ms * 25 / 1000)
-        clip_frames = psnr_between(output, seek_text(offset, 25), source_path, first, count)
+        clip_frames = psnr_against_source(
+            output, source_path, seek_text(first, 25), count, clip_seek=seek_text(offset, 25)
+        )
         assert min(clip_frames[0], clip_frames[-1]) > 40
         offset += count
     chapters = json.loads(
@@ -512,23 +523,6 @@ def test_reel_of_plain_cuts_is_smart_cut_and_joined(
     assert "reel: every highlight smart-cut" in capsys.readouterr().out
     assert main([*argv, "-o", str(tmp_path / "r3.mp4"), "--titles", "1", "--dry-run"]) == 0
     assert "reel: re-encoded (title cards" in capsys.readouterr().out
-
-
-def psnr_between(clip: Path, clip_seek: str, source: Path, first: int, frames: int) -> list[float]:
-    """Per-frame PSNR of a stretch of ``clip`` against the source's frames from ``first``."""
-    graph = (
-        f"[0:v]trim=end_frame={frames},setpts=PTS-STARTPTS[clip];"
-        f"[1:v]trim=end_frame={frames},setpts=PTS-STARTPTS[src];[clip][src]psnr=stats_file=-"
-    )
-    argv = [
-        *("ffmpeg", "-v", "error", "-ss", clip_seek, "-i", str(clip)),
-        *("-ss", seek_text(first, 25), "-i", str(source)),
-    ]
-    out = subprocess.run(
-        [*argv, "-lavfi", graph, "-f", "null", "-"], check=True, capture_output=True, text=True
-    )
-    values = re.findall(r"psnr_avg:(inf|[\d.]+)", out.stdout)
-    return [math.inf if v == "inf" else float(v) for v in values]
 
 
 def test_verification_windows_cover_both_ends_and_both_joins() -> None:
