@@ -98,15 +98,15 @@ def parse_probe(path: str, data: dict[str, Any]) -> MediaInfo:
     audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
     if video is None and audio is None:
         raise MediaError(path, "not a video file (no audio or video stream)")
-    duration = _seconds(fmt.get("duration")) or max(
-        (_seconds(s.get("duration")) or 0.0 for s in streams), default=0.0
+    duration = number_or_none(fmt.get("duration")) or max(
+        (number_or_none(s.get("duration")) or 0.0 for s in streams), default=0.0
     )
     if duration <= 0:
         raise MediaError(path, "has no known duration")
     rate = Fraction(0)
     if video is not None:
         for key in ("avg_frame_rate", "r_frame_rate"):
-            rate = _fraction(video.get(key, "0/0"))
+            rate = fraction_or_zero(video.get(key, "0/0"))
             if rate > 0:
                 break
     chapters = tuple(
@@ -149,7 +149,7 @@ def stream_durations_ms(path: str | Path) -> dict[str, int]:
     found: dict[str, int] = {}
     for stream in data.get("streams", []):
         kind = str(stream.get("codec_type"))
-        seconds = _seconds(stream.get("duration"))
+        seconds = number_or_none(stream.get("duration"))
         if kind not in found and seconds is not None:
             found[kind] = round(seconds * 1000)
     return found
@@ -177,7 +177,7 @@ def keyframe_at_or_before(path: str | Path, ms: int) -> int:
     data = json.loads(run_capture(command, "ffprobe") or "{}")
     best = 0
     for frame in data.get("frames", []):
-        seconds = _seconds(frame.get("pts_time")) or _seconds(
+        seconds = number_or_none(frame.get("pts_time")) or number_or_none(
             frame.get("best_effort_timestamp_time")
         )
         if seconds is None:
@@ -188,16 +188,17 @@ def keyframe_at_or_before(path: str | Path, ms: int) -> int:
     return best
 
 
-def _seconds(value: object) -> float | None:
+def number_or_none(value: object) -> float | None:
+    """An ffprobe number (they come as text, or "N/A"), or None."""
     try:
         return float(str(value))
     except (TypeError, ValueError):
         return None
 
 
-def _fraction(text: str) -> Fraction:
+def fraction_or_zero(value: object) -> Fraction:
+    """An ffprobe ratio such as "30000/1001" ("0/0" and "N/A" give 0)."""
     try:
-        value = Fraction(text)
+        return Fraction(str(value))
     except (ValueError, ZeroDivisionError):
         return Fraction(0)
-    return value

@@ -43,6 +43,7 @@ import ffmpeg
 
 from clipkit.errors import ClipkitError
 from clipkit.media.cut import EncodeSettings, compile_command, edge_fades, with_metadata_input
+from clipkit.media.probe import fraction_or_zero, number_or_none
 from clipkit.media.progress import ProgressCallback
 from clipkit.media.runner import run_capture, run_capture_both, run_ffmpeg
 
@@ -204,8 +205,9 @@ def video_stream_of(
         pix_fmt=str(stream.get("pix_fmt", "")),
         width=int(stream.get("width", 0) or 0),
         height=int(stream.get("height", 0) or 0),
-        time_base=_fraction(stream.get("time_base")),
-        frame_rate=_fraction(stream.get("avg_frame_rate")) or _fraction(stream.get("r_frame_rate")),
+        time_base=fraction_or_zero(stream.get("time_base")),
+        frame_rate=fraction_or_zero(stream.get("avg_frame_rate"))
+        or fraction_or_zero(stream.get("r_frame_rate")),
         reorder_depth=int(stream.get("has_b_frames", 0) or 0),
         field_order=str(stream.get("field_order", "progressive")),
         sample_aspect_ratio=_known(stream.get("sample_aspect_ratio")),
@@ -213,7 +215,7 @@ def video_stream_of(
         color_space=_known(stream.get("color_space")),
         color_transfer=_known(stream.get("color_transfer")),
         color_primaries=_known(stream.get("color_primaries")),
-        start_time=Fraction(str(start)) if _is_number(start) else Fraction(0),
+        start_time=Fraction(str(start)) if number_or_none(start) is not None else Fraction(0),
         container=container,
     )
 
@@ -230,12 +232,12 @@ def read_packets(path: str | Path, from_s: float, to_s: float) -> list[Packet]:
     packets = [
         Packet(
             int(p["pts"]),
-            int(p["dts"]) if _is_number(p.get("dts")) else int(p["pts"]),
+            int(p["dts"]) if number_or_none(p.get("dts")) is not None else int(p["pts"]),
             "K" in str(p.get("flags", "")),
             int(p.get("size", 0) or 0),
         )
         for p in data.get("packets", [])
-        if _is_number(p.get("pts"))
+        if number_or_none(p.get("pts")) is not None
     ]
     packets.sort(key=lambda p: p.pts)
     return packets
@@ -780,21 +782,6 @@ def _run_side_by_side(commands: Sequence[Sequence[str]], what: str) -> None:
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _fraction(value: object) -> Fraction:
-    try:
-        return Fraction(str(value))
-    except (ValueError, ZeroDivisionError):
-        return Fraction(0)
-
-
-def _is_number(value: object) -> bool:
-    try:
-        float(str(value))
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def _known(value: object) -> str:
