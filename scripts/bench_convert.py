@@ -24,6 +24,7 @@ from pathlib import Path
 import webvtt
 
 from clipkit.cli import main as clipkit_main
+from clipkit.model import Word
 from clipkit.readers import read_bytes
 from clipkit.segment import build_cues
 from clipkit.style import CaptionStyle
@@ -70,6 +71,32 @@ def bench_fixture(repeats: int) -> None:
     print(f"    clipkit read+build_cues+render srt: {ours * 1000:8.1f} ms")
     print(f"    webvtt-py webvtt.read only:         {theirs * 1000:8.1f} ms")
     print(f"    clipkit is {verdict(theirs / ours, FIXTURE_GOAL)}")
+    print_budget(FIXTURE.read_bytes(), path, style, theirs, repeats)
+
+
+def print_budget(
+    data: bytes, path: str, style: CaptionStyle, baseline: float, repeats: int
+) -> None:
+    """Where clipkit's time goes, against the time the goal leaves it."""
+    transcript = read_bytes(data, path)
+    cues = build_cues(transcript, style)
+    read = best_of(repeats, lambda: read_bytes(data, path))
+    build = best_of(repeats, lambda: build_cues(transcript, style))
+    write = best_of(repeats, lambda: render(cues, transcript, "srt", WriteOptions()))
+    fields = [(w.start_ms, w.end_ms, w.text) for w in transcript.words]
+    models = best_of(repeats, lambda: [Word(*f) for f in fields])
+    budget = baseline / FIXTURE_GOAL
+    left = budget - write - models
+    count = len(fields)
+    print(
+        f"    stages: read {read * 1000:.1f} ms (of which {count} Word objects "
+        f"{models * 1000:.1f}), build_cues {build * 1000:.1f}, pysrt render {write * 1000:.1f}"
+    )
+    print(
+        f"    the goal leaves {budget * 1000:.1f} ms: after the Word objects and pysrt, "
+        f"{left * 1000:.1f} ms to parse and segment {count} words "
+        f"({left / count * 1e6:.2f} us a word; now {(read + build - models) / count * 1e6:.2f})"
+    )
 
 
 def make_batch(folder: Path, count: int, full: bool) -> None:
