@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import mul
 
 from clipkit.rebuild import TypedLine
 
@@ -144,10 +145,7 @@ def estimate_starts(
                 belief = [1.0] * len(candidates[index])
             else:
                 before = forward[-1]
-                belief = [
-                    sum(p * row[j] for p, row in zip(before, link))
-                    for j in range(len(candidates[index]))
-                ]
+                belief = [sum(map(mul, before, column)) for column in zip(*link)]
         forward.append(_normalised(belief))
     backward: list[list[float]] = [[]] * count
     belief = [1.0] * len(candidates[-1])
@@ -158,7 +156,7 @@ def estimate_starts(
             belief = [1.0] * len(candidates[index])
         else:
             after = backward[index + 1]
-            belief = _normalised([sum(p * q for p, q in zip(row, after)) for row in link])
+            belief = _normalised([sum(map(mul, row, after)) for row in link])
         backward[index] = belief
     starts: list[int] = []
     for index in range(count):
@@ -172,24 +170,27 @@ def estimate_starts(
 
 
 def _link_matrix(before: list[float], after: list[float], expected: float) -> list[list[float]]:
-    """P(next start = after[j] | this start = before[i]) up to a constant."""
+    """P(next start = after[j] | this start = before[i]) up to a constant.
+
+    It depends on the gap alone.  Candidates are single points or grids of one step
+    (whole milliseconds, exact in floats), so the gap, and the entry, depends on
+    ``j - i`` alone: each row is a slice of one kernel over every ``j - i``.
+    """
     log_expected = math.log(max(expected, 1.0))
     norm = 1.0 / (RATE_LOG_SIGMA * math.sqrt(2 * math.pi))
     pause_density = PAUSE_PROBABILITY / PAUSE_SPAN_MS
-    matrix: list[list[float]] = []
-    for b in before:
-        row: list[float] = []
-        for a in after:
-            gap = a - b
-            if gap <= 0:
-                row.append(1e-12)
-                continue
-            z = (math.log(gap) - log_expected) / RATE_LOG_SIGMA
-            speech = (1 - PAUSE_PROBABILITY) * norm * math.exp(-0.5 * z * z) / gap
-            pause = pause_density if gap > expected else 0.0
-            row.append(speech + pause + 1e-12)
-        matrix.append(row)
-    return matrix
+    kernel: list[float] = []  # entry for j - i = -(len(before) - 1) ... len(after) - 1
+    for offset in range(1 - len(before), len(after)):
+        gap = after[max(offset, 0)] - before[max(-offset, 0)]
+        if gap <= 0:
+            kernel.append(1e-12)
+            continue
+        z = (math.log(gap) - log_expected) / RATE_LOG_SIGMA
+        speech = (1 - PAUSE_PROBABILITY) * norm * math.exp(-0.5 * z * z) / gap
+        pause = pause_density if gap > expected else 0.0
+        kernel.append(speech + pause + 1e-12)
+    last = len(before) - 1
+    return [kernel[last - i : last - i + len(after)] for i in range(len(before))]
 
 
 def _normalised(values: list[float]) -> list[float]:
