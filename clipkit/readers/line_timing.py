@@ -129,13 +129,13 @@ def estimate_starts(
         else:
             step = SECOND / BINS_PER_SECOND
             candidates.append([base + step * (k + 0.5) for k in range(BINS_PER_SECOND)])
-    links: list[list[list[float]] | None] = []
+    links: list[list[float] | None] = []
     for index in range(count - 1):
         if not lines[index + 1].continues:
             links.append(None)
             continue
         expected = rates[index] * lengths[index]
-        links.append(_link_matrix(candidates[index], candidates[index + 1], expected))
+        links.append(_link_kernel(candidates[index], candidates[index + 1], expected))
     forward: list[list[float]] = []
     belief = [1.0] * len(candidates[0])
     for index in range(count):
@@ -144,8 +144,7 @@ def estimate_starts(
             if link is None:
                 belief = [1.0] * len(candidates[index])
             else:
-                before = forward[-1]
-                belief = [sum(map(mul, before, column)) for column in zip(*link)]
+                belief = _carried_forward(forward[-1], link, len(candidates[index]))
         forward.append(_normalised(belief))
     backward: list[list[float]] = [[]] * count
     belief = [1.0] * len(candidates[-1])
@@ -155,8 +154,7 @@ def estimate_starts(
         if link is None:
             belief = [1.0] * len(candidates[index])
         else:
-            after = backward[index + 1]
-            belief = _normalised([sum(map(mul, row, after)) for row in link])
+            belief = _normalised(_carried_back(backward[index + 1], link, len(candidates[index])))
         backward[index] = belief
     starts: list[int] = []
     for index in range(count):
@@ -169,28 +167,49 @@ def estimate_starts(
     return starts
 
 
-def _link_matrix(before: list[float], after: list[float], expected: float) -> list[list[float]]:
-    """P(next start = after[j] | this start = before[i]) up to a constant.
+def _link_kernel(before: list[float], after: list[float], expected: float) -> list[float]:
+    """P(next start = after[j] | this start = before[i]) up to a constant, for every
+    ``j - i`` from ``1 - len(before)`` to ``len(after) - 1``.
 
     It depends on the gap alone.  Candidates are single points or grids of one step
-    (whole milliseconds, exact in floats), so the gap, and the entry, depends on
-    ``j - i`` alone: each row is a slice of one kernel over every ``j - i``.
+    (whole milliseconds, exact in floats), so the gap depends on ``j - i`` alone: entry
+    (i, j) of the link matrix is ``kernel[len(before) - 1 - i + j]``.
     """
     log_expected = math.log(max(expected, 1.0))
-    norm = 1.0 / (RATE_LOG_SIGMA * math.sqrt(2 * math.pi))
+    speech_scale = (1 - PAUSE_PROBABILITY) * (1.0 / (RATE_LOG_SIGMA * math.sqrt(2 * math.pi)))
     pause_density = PAUSE_PROBABILITY / PAUSE_SPAN_MS
-    kernel: list[float] = []  # entry for j - i = -(len(before) - 1) ... len(after) - 1
-    for offset in range(1 - len(before), len(after)):
-        gap = after[max(offset, 0)] - before[max(-offset, 0)]
+    log, exp = math.log, math.exp
+    first_after = after[0]
+    gaps = [first_after - b for b in reversed(before[1:])]
+    gaps += [a - before[0] for a in after]
+    kernel: list[float] = []
+    for gap in gaps:
         if gap <= 0:
             kernel.append(1e-12)
             continue
-        z = (math.log(gap) - log_expected) / RATE_LOG_SIGMA
-        speech = (1 - PAUSE_PROBABILITY) * norm * math.exp(-0.5 * z * z) / gap
+        z = (log(gap) - log_expected) / RATE_LOG_SIGMA
+        speech = speech_scale * exp(-0.5 * z * z) / gap
         pause = pause_density if gap > expected else 0.0
         kernel.append(speech + pause + 1e-12)
-    last = len(before) - 1
-    return [kernel[last - i : last - i + len(after)] for i in range(len(before))]
+    return kernel
+
+
+def _carried_forward(belief: list[float], kernel: list[float], after_count: int) -> list[float]:
+    """Belief over the next line's candidates: sum over i of belief[i] * link[i][j]."""
+    # link[i][j] for i = 0, 1, ... is kernel[last - i + j]: kernel reversed, read forwards
+    reversed_kernel = kernel[::-1]
+    count = len(belief)
+    return [
+        sum(map(mul, belief, reversed_kernel[after_count - 1 - j : after_count - 1 - j + count]))
+        for j in range(after_count)
+    ]
+
+
+def _carried_back(belief: list[float], kernel: list[float], before_count: int) -> list[float]:
+    """Belief over this line's candidates from the next's: sum over j of link[i][j] * belief[j]."""
+    last = before_count - 1
+    count = len(belief)
+    return [sum(map(mul, kernel[last - i : last - i + count], belief)) for i in range(before_count)]
 
 
 def _normalised(values: list[float]) -> list[float]:
