@@ -176,7 +176,8 @@ def _link_kernel(before: list[float], after: list[float], expected: float) -> li
     (i, j) of the link matrix is ``kernel[len(before) - 1 - i + j]``.
     """
     log_expected = math.log(max(expected, 1.0))
-    speech_scale = (1 - PAUSE_PROBABILITY) * (1.0 / (RATE_LOG_SIGMA * math.sqrt(2 * math.pi)))
+    norm = 1.0 / (RATE_LOG_SIGMA * math.sqrt(2 * math.pi))
+    speech_scale = (1 - PAUSE_PROBABILITY) * norm
     pause_density = PAUSE_PROBABILITY / PAUSE_SPAN_MS
     log, exp = math.log, math.exp
     first_after = after[0]
