@@ -8,12 +8,13 @@ Nothing here prints or exits; problems are raised as :class:`~clipkit.errors.Cli
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from clipkit.errors import CaptionParseError, OutputError
+from clipkit.errors import CaptionWarning, OutputError
 from clipkit.fileio import atomic_write_bytes, ensure_not_input
-from clipkit.readers import read_bytes
+from clipkit.readers import read_bytes, read_input
 from clipkit.segment import build_cues
 from clipkit.style import CaptionStyle
 from clipkit.writers import EXTENSIONS, WRITERS, WriteOptions, render
@@ -28,11 +29,13 @@ def convert_bytes(
     style: CaptionStyle | None = None,
     options: WriteOptions | None = None,
     from_format: str | None = None,
+    on_warning: Callable[[CaptionWarning], None] | None = None,
 ) -> bytes:
     """Read captions of any supported kind, rebuild the cues, write them as ``to``.
 
     ``source`` names the input in error messages.  ``--mode words`` (``style.mode ==
-    "words"``) written as WebVTT gets per-word timestamp tags.
+    "words"``) written as WebVTT gets per-word timestamp tags.  What the reader worked
+    around (``Transcript.warnings``) is passed to ``on_warning``.
     """
     if to not in WRITERS:
         raise OutputError(f"unknown output format {to!r} (choose from {', '.join(WRITERS)})")
@@ -41,8 +44,14 @@ def convert_bytes(
     if style.mode == "words" and to == "vtt" and not options.words_vtt:
         options = replace(options, words_vtt=True)
     transcript = read_bytes(data, source, from_format)
+    if on_warning is not None:
+        for warning in transcript.warnings:
+            on_warning(warning)
     cues = build_cues(transcript, style)
-    return render(cues, transcript, to, options)
+    try:
+        return render(cues, transcript, to, options)
+    except OutputError as exc:
+        raise OutputError(f"{source}: {exc}") from None
 
 
 def convert_file(
@@ -52,6 +61,7 @@ def convert_file(
     style: CaptionStyle | None = None,
     options: WriteOptions | None = None,
     from_format: str | None = None,
+    on_warning: Callable[[CaptionWarning], None] | None = None,
 ) -> Path:
     """Convert one file into another, atomically; returns the output path.
 
@@ -61,12 +71,10 @@ def convert_file(
     input_path, output_path = Path(input_path), Path(output_path)
     to = to or format_for_path(output_path) or "srt"
     ensure_not_input(output_path, [input_path])
-    try:
-        data = input_path.read_bytes()
-    except OSError as exc:
-        raise CaptionParseError(f"cannot read: {exc.strerror or exc}", str(input_path)) from exc
+    data = read_input(input_path)
     atomic_write_bytes(
-        output_path, convert_bytes(data, str(input_path), to, style, options, from_format)
+        output_path,
+        convert_bytes(data, str(input_path), to, style, options, from_format, on_warning),
     )
     return output_path
 

@@ -6,6 +6,7 @@ The CLI prints ``str(error)`` as a single line; nothing here prints or exits.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -35,6 +36,23 @@ class CaptionParseError(ClipkitError):
         where = self.source if self.line is None else f"{self.source}:{self.line}"
         shown = f" ({self.snippet!r})" if self.snippet else ""
         return f"{where}: {self.message}{shown}"
+
+
+@dataclass(frozen=True, slots=True)
+class CaptionWarning:
+    """Something a reader worked around (a line in another encoding, a broken character).
+
+    Not raised: readers return these with the transcript (``Transcript.warnings``) and
+    the CLI prints them; ``str()`` gives ``path:line: warning: message``.
+    """
+
+    message: str
+    source: str = "<input>"
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.source if self.line is None else f"{self.source}:{self.line}"
+        return f"{where}: warning: {self.message}"
 
 
 class UnknownFormatError(CaptionParseError):

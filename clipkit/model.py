@@ -10,6 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from clipkit.errors import CaptionWarning
+
+#: The latest time clipkit reads or writes: 99:59:59.999, the most a two-digit-hour
+#: ``HH:MM:SS.mmm`` stamp holds.  Anything later in a caption file is a corrupt stamp.
+MAX_TIME_MS = ((99 * 60 + 59) * 60 + 59) * 1000 + 999
+
 SOUND_TAG = re.compile(r"^\[[^\[\]]*\]$")
 
 
@@ -107,6 +113,8 @@ class Transcript:
     # False when word times were spread over whole-second lines (markdown exports):
     # then the starts of the source's lines are the best-timed places to start a cue.
     exact_word_times: bool = True
+    # What the reader worked around (see CaptionWarning); the CLI prints them.
+    warnings: tuple[CaptionWarning, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         for before, after in zip(self.words, self.words[1:]):

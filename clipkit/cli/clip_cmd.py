@@ -30,6 +30,7 @@ from clipkit.highlights import find, findings_to_yaml, format_time, load_highlig
 from clipkit.media.burn import VERTICAL_BURN_STYLE, BurnStyle, VerticalCrop
 from clipkit.media.cut import EncodeSettings
 from clipkit.media.runner import format_command
+from clipkit.model import Transcript
 from clipkit.snapping import SnapSettings
 
 CLIP_EXAMPLES = """\
@@ -197,7 +198,15 @@ def _prepare(args: argparse.Namespace, options: ClipOptions) -> tuple[Source, li
         raise ClipkitError("--burn needs --captions")
     specs = load_highlights(args.highlights)
     source = open_source(args.video, args.captions)
+    if source.transcript is not None:
+        _print_warnings(source.transcript)
     return source, plan_clips(source, specs, options)
+
+
+def _print_warnings(transcript: Transcript) -> None:
+    """What reading the captions worked around (another encoding on a line, ...)."""
+    for warning in transcript.warnings:
+        print(warning, file=sys.stderr)
 
 
 def _print_plan(plans: Sequence[ClipPlan], out: Any = None) -> None:
@@ -310,6 +319,7 @@ def run_find(args: argparse.Namespace) -> int:
     from clipkit.readers import load
 
     transcript = load(args.captions)
+    _print_warnings(transcript)
     findings = find(transcript, args.phrase, args.threshold)
     for finding in findings:
         print(f"{format_time(finding.match.start_ms)}  {finding.context}")

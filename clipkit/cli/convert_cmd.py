@@ -16,9 +16,9 @@ from typing import Any
 from tqdm import tqdm
 
 from clipkit.convert import convert_bytes, convert_file, format_for_path
-from clipkit.errors import CaptionParseError, ClipkitError, StyleError
+from clipkit.errors import CaptionWarning, ClipkitError, StyleError
 from clipkit.fileio import atomic_write_bytes, ensure_not_input
-from clipkit.readers import READERS
+from clipkit.readers import MAX_INPUT_BYTES, READERS, read_input
 from clipkit.style import CaptionStyle
 from clipkit.writers import EXTENSIONS, WRITERS, WriteOptions
 
@@ -28,7 +28,8 @@ CAPTION_SUFFIXES = (".md", ".txt", ".vtt", ".srt", ".json3", ".json")
 OUTPUT_INFIX = ".clipkit"
 STDIO = "-"
 
-EXAMPLES = """\
+_MAX_MB = MAX_INPUT_BYTES // 1_000_000
+EXAMPLES = f"""\
 examples:
   clipkit convert talk.md                      writes talk.srt beside talk.md
   clipkit convert talk.en.vtt --to vtt         writes talk.en.clipkit.vtt (never the input)
@@ -49,6 +50,11 @@ output names:
   talk.md when converting to srt).  Outputs are written atomically: after an error or
   Ctrl-C there is either the old file or the whole new one, never half of one.
 
+limits:
+  An input larger than {_MAX_MB} MB is refused (no caption file is that big), and so is
+  a time past 99:59:59.999.  Warnings (a line in another encoding, a broken character)
+  are printed as path:line: warning: ... and do not fail the conversion.
+
 exit status: 0 all converted, 1 some file failed (one line each on stderr:
   path:line: what is wrong), 2 usage error, 130 interrupted.
 """
@@ -58,6 +64,14 @@ exit status: 0 all converted, 1 some file failed (one line each on stderr:
 class Job:
     source: str  # a path, or "-" for stdin
     output: str  # a path, or "-" for stdout
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one conversion went: the error line if it failed, and the warnings to show."""
+
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +85,7 @@ class Settings:
 def _seconds_to_ms(text: str) -> int:
     try:
         return round(float(text) * 1000)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: "inf", "1e400"
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
 
 
@@ -355,11 +369,16 @@ def plan_jobs(
     return jobs, errors
 
 
-def convert_one(job: Job, settings: Settings) -> str | None:
-    """Convert one file; the error line to show if it failed, else None."""
+def convert_one(job: Job, settings: Settings) -> Outcome:
+    """Convert one file: its error line if it failed, and its warnings."""
+    warnings: list[str] = []
+
+    def warn(warning: CaptionWarning) -> None:
+        warnings.append(str(warning))
+
     try:
         if job.source == STDIO or job.output == STDIO:
-            _convert_stdio(job, settings)
+            _convert_stdio(job, settings, warn)
         else:
             convert_file(
                 job.source,
@@ -368,24 +387,31 @@ def convert_one(job: Job, settings: Settings) -> str | None:
                 settings.style,
                 settings.options,
                 settings.from_format,
+                warn,
             )
     except ClipkitError as exc:
-        return str(exc)
+        return Outcome(str(exc), tuple(warnings))
     except Exception as exc:  # a bug must not stop the batch; say where it happened
-        return f"{job.source}: internal error ({type(exc).__name__}: {exc})"
-    return None
+        error = f"{job.source}: internal error ({type(exc).__name__}: {exc})"
+        return Outcome(error, tuple(warnings))
+    return Outcome(None, tuple(warnings))
 
 
-def _convert_stdio(job: Job, settings: Settings) -> None:
+def _convert_stdio(
+    job: Job, settings: Settings, on_warning: Callable[[CaptionWarning], None]
+) -> None:
     if job.source == STDIO:
-        data, source = sys.stdin.buffer.read(), "<stdin>"
+        data, source = read_input(sys.stdin.buffer, "<stdin>"), "<stdin>"
     else:
-        try:
-            data, source = Path(job.source).read_bytes(), job.source
-        except OSError as exc:
-            raise CaptionParseError(f"cannot read: {exc.strerror or exc}", job.source) from exc
+        data, source = read_input(job.source), job.source
     result = convert_bytes(
-        data, source, settings.to, settings.style, settings.options, settings.from_format
+        data,
+        source,
+        settings.to,
+        settings.style,
+        settings.options,
+        settings.from_format,
+        on_warning,
     )
     if job.output == STDIO:
         sys.stdout.buffer.write(result)
@@ -403,11 +429,13 @@ def run_jobs(
         total=len(jobs), unit="file", file=sys.stderr, disable=not show_bar, leave=False
     ) as bar:
 
-        def report(job: Job, error: str | None) -> None:
+        def report(job: Job, outcome: Outcome) -> None:
             nonlocal failed
-            if error is not None:
+            for warning in outcome.warnings:
+                bar.write(warning, file=sys.stderr)
+            if outcome.error is not None:
                 failed += 1
-                bar.write(error, file=sys.stderr)
+                bar.write(outcome.error, file=sys.stderr)
             elif verbose and job.output != STDIO:
                 bar.write(f"{job.source} -> {job.output}", file=sys.stderr)
             bar.update()
@@ -428,10 +456,10 @@ def _run_in_pool(
     jobs: Sequence[Job],
     settings: Settings,
     workers: int,
-    report: Callable[[Job, str | None], None],
+    report: Callable[[Job, Outcome], None],
 ) -> None:
     with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint) as pool:
-        futures: dict[Future[str | None], Job] = {
+        futures: dict[Future[Outcome], Job] = {
             pool.submit(convert_one, job, settings): job for job in jobs
         }
         try:

@@ -7,11 +7,15 @@ exactly one reader must claim it, otherwise the error names the ones that did.
 
 from __future__ import annotations
 
+import io
+import os
+import stat
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO
 
-from clipkit.errors import CaptionParseError, UnknownFormatError
+from clipkit.errors import CaptionParseError, CaptionWarning, UnknownFormatError
 from clipkit.model import Transcript
 from clipkit.readers import json3, markdown, subtitles, youtube_vtt
 
@@ -42,29 +46,152 @@ READERS: dict[str, ReaderSpec] = {
 }
 
 
-def decode(data: bytes, source: str = "<input>") -> str:
-    """Bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252.
+#: The largest input clipkit reads (a 10-hour talk's rolling VTT is about 15 MB).  More is
+#: not a caption file, or a stream that never ends (``/dev/zero``).
+MAX_INPUT_BYTES = 200_000_000
 
-    Binary junk (NUL bytes without a UTF-16 BOM, or undecodable bytes) is an error.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+
+def read_input(file: str | Path | BinaryIO, source: str | None = None) -> bytes:
+    """The bytes of a caption file (a path, or an open binary stream such as stdin),
+    refusing more than :data:`MAX_INPUT_BYTES` without reading further."""
+    if isinstance(file, (str, Path)):
+        source = source or str(file)
         try:
-            return data.decode("utf-16")
+            with open(file, "rb") as stream:
+                return _read_capped(stream, source)
+        except OSError as exc:
+            raise CaptionParseError(f"cannot read: {exc.strerror or exc}", source) from exc
+    source = source or "<input>"
+    try:
+        return _read_capped(file, source)
+    except OSError as exc:
+        raise CaptionParseError(f"cannot read: {exc.strerror or exc}", source) from exc
+
+
+def _read_capped(stream: BinaryIO, source: str) -> bytes:
+    try:
+        status = os.fstat(stream.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):  # no file behind it (BytesIO)
+        pass
+    else:
+        if stat.S_ISREG(status.st_mode) and status.st_size > MAX_INPUT_BYTES:
+            raise _too_big(source)  # without reading it
+    data = stream.read(MAX_INPUT_BYTES + 1)
+    check_size(data, source)
+    return data
+
+
+def check_size(data: bytes, source: str) -> None:
+    if len(data) > MAX_INPUT_BYTES:
+        raise _too_big(source)
+
+
+def _too_big(source: str) -> CaptionParseError:
+    return CaptionParseError(
+        f"larger than {MAX_INPUT_BYTES // 1_000_000} MB, the most clipkit reads "
+        "(not a caption file?)",
+        source,
+    )
+
+
+def decode(data: bytes, source: str = "<input>") -> str:
+    """Bytes to text: UTF-8 (with or without BOM), UTF-16 (with BOM, or without one when
+    the zero bytes of its ASCII characters say which byte order), else cp1252.
+
+    A UTF-8 file with a few lines in cp1252 (an edit in another editor) is read line by
+    line: see :func:`decode_with_warnings`, which also says which lines.  Binary junk (NUL
+    bytes that are not UTF-16, control characters, undecodable bytes) is an error.
+    """
+    return decode_with_warnings(data, source)[0]
+
+
+def decode_with_warnings(
+    data: bytes, source: str = "<input>"
+) -> tuple[str, tuple[CaptionWarning, ...]]:
+    """:func:`decode`, and a warning for every line read in another encoding than the rest."""
+    utf16 = _utf16_codec(data)
+    if utf16 is not None:
+        try:
+            text = data.decode(utf16)
         except UnicodeDecodeError as exc:
             raise CaptionParseError("invalid UTF-16 text", source) from exc
+        if utf16 != "utf-16":  # guessed from the zero bytes: binary data may look so too
+            _check_not_binary(text, source)
+        return text, ()
     if b"\x00" in data:
         raise CaptionParseError("binary data, not a caption file", source)
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), ()
     except UnicodeDecodeError:
         pass
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise CaptionParseError("not UTF-8, UTF-16 or cp1252 text", source) from exc
-    if sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t") > 0:
+    text, warnings = _decode_lines(data, source)
+    _check_not_binary(text, source)
+    return text, warnings
+
+
+def _utf16_codec(data: bytes) -> str | None:
+    """``"utf-16"`` for a BOM, ``"utf-16-le"``/``"-be"`` for text without one whose every
+    other byte is zero (as ASCII characters are in UTF-16), else None."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = data[:4096]
+    if len(head) < 4 or b"\x00" not in head:
+        return None
+    pairs = len(head) // 2
+    zero_high = head[1::2].count(0)  # little-endian: "a\x00"
+    zero_low = head[0::2].count(0)  # big-endian: "\x00a"
+    # (some characters beyond Latin-1 have a zero byte too: U+0100, U+4E00, ...)
+    if zero_high >= 0.6 * pairs and zero_low <= 0.05 * pairs:
+        return "utf-16-le"
+    if zero_low >= 0.6 * pairs and zero_high <= 0.05 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def _decode_lines(data: bytes, source: str) -> tuple[str, tuple[CaptionWarning, ...]]:
+    """Text that is not UTF-8 as a whole, a line at a time: each line that is UTF-8 as
+    such (cp1252 text almost never is, when it has any byte above 127), the others as
+    cp1252.  The lines in the minority encoding are named in a warning."""
+    utf8_lines: list[int] = []
+    cp1252_lines: list[int] = []
+    decoded: list[str] = []
+    lines = data.split(b"\n")
+    if lines[0].startswith(b"\xef\xbb\xbf"):
+        lines[0] = lines[0][3:]
+    for number, raw in enumerate(lines, 1):
+        if raw.isascii():
+            decoded.append(raw.decode("ascii"))
+            continue
+        try:
+            decoded.append(raw.decode("utf-8"))
+            utf8_lines.append(number)
+        except UnicodeDecodeError:
+            try:
+                decoded.append(raw.decode("cp1252"))
+            except UnicodeDecodeError as exc:
+                raise CaptionParseError(
+                    f"not UTF-8, UTF-16 or cp1252 text (byte 0x{raw[exc.start]:02x})",
+                    source,
+                    number,
+                ) from None
+            cp1252_lines.append(number)
+    text = "\n".join(decoded)
+    if not utf8_lines:
+        return text, ()
+    if len(utf8_lines) >= len(cp1252_lines):
+        odd, encoding, rest = cp1252_lines, "cp1252", "UTF-8"
+    else:
+        odd, encoding, rest = utf8_lines, "UTF-8", "cp1252"
+    more = f" (and {len(odd) - 1} more lines)" if len(odd) > 1 else ""
+    warning = CaptionWarning(
+        f"not {rest} like the rest of the file: read as {encoding}{more}", source, odd[0]
+    )
+    return text, (warning,)
+
+
+def _check_not_binary(text: str, source: str) -> None:
+    if any(ord(ch) < 32 and ch not in "\r\n\t" for ch in text):
         raise CaptionParseError("binary data, not a caption file", source)
-    return text
 
 
 def detect_format(text: str, source: str = "<input>") -> str:
@@ -101,14 +228,16 @@ def read_text(text: str, source: str = "<input>", format_id: str | None = None) 
 
 
 def read_bytes(data: bytes, source: str = "<input>", format_id: str | None = None) -> Transcript:
-    return read_text(decode(data, source), source, format_id)
+    """Parse caption bytes (at most :data:`MAX_INPUT_BYTES`) into a Transcript; what the
+    decoding worked around is in its ``warnings``."""
+    check_size(data, source)
+    text, warnings = decode_with_warnings(data, source)
+    transcript = read_text(text, source, format_id)
+    if warnings:
+        transcript = replace(transcript, warnings=warnings + transcript.warnings)
+    return transcript
 
 
 def load(path: str | Path, format_id: str | None = None) -> Transcript:
     """Read a caption file from disk into a Transcript."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CaptionParseError(f"cannot read: {exc.strerror or exc}", str(path)) from exc
-    return read_bytes(data, str(path), format_id)
+    return read_bytes(read_input(path), str(path), format_id)

@@ -7,6 +7,8 @@ import re
 from typing import NamedTuple
 
 from clipkit.errors import CaptionParseError
+from clipkit.model import MAX_TIME_MS, format_timestamp
+from clipkit.readers.markup import ANY_TAG, strip_overrides
 
 _TIME = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
 TIMING_LINE = re.compile(
@@ -21,7 +23,8 @@ CUE_BLOCK = re.compile(
 # Something that looks like a timing line but is not one we can read.
 BROKEN_TIMING_LINE = re.compile(r"^[^\n]*-->[^\n]*$", re.MULTILINE)
 INLINE_TIMESTAMP = re.compile(r"<((?:\d+:)?\d{2}:\d{2}[.,]\d{3})>")
-TAG = re.compile(r"<[^>\n]*>")
+# A timing line with a negative time in it ("-00:00:01,000 --> ...").
+_NEGATIVE_TIME = re.compile(r"(?:^|-->)[ \t]*-[ \t]*\d")
 
 
 # A cue this short is a rolling caption's transition frame (YouTube writes 10 ms ones).
@@ -37,18 +40,42 @@ class RawCue(NamedTuple):
 
 
 def parse_time_ms(value: str) -> int:
-    """``[HH:]MM:SS.mmm`` (or ``,mmm``) to integer milliseconds."""
+    """``[HH:]MM:SS.mmm`` (or ``,mmm``) to integer milliseconds.
+
+    A time past :data:`~clipkit.model.MAX_TIME_MS` is a :func:`time_too_late` error
+    without a line: the caller knows where the stamp is.
+    """
     if len(value) == 12 and value[2] == ":" and value[5] == ":":  # HH:MM:SS.mmm, the usual
-        return ((int(value[0:2]) * 60 + int(value[3:5])) * 60 + int(value[6:8])) * 1000 + int(
+        ms = ((int(value[0:2]) * 60 + int(value[3:5])) * 60 + int(value[6:8])) * 1000 + int(
             value[9:12]
         )
-    main, _, frac = value.replace(",", ".").partition(".")
-    parts = main.split(":")
-    seconds = 0
-    for part in parts:
-        seconds = seconds * 60 + int(part)
-    millis = int((frac + "00")[:3]) if frac else 0
-    return seconds * 1000 + millis
+    else:
+        main, _, frac = value.replace(",", ".").partition(".")
+        parts = main.split(":")
+        if len(parts[0].lstrip("0")) > 3:  # 1000 hours or more; int() of it may not even work
+            raise time_too_late(value)
+        seconds = 0
+        for part in parts:
+            seconds = seconds * 60 + int(part)
+        millis = int((frac + "00")[:3]) if frac else 0
+        ms = seconds * 1000 + millis
+    if ms > MAX_TIME_MS:
+        raise time_too_late(value)
+    return ms
+
+
+def time_too_late(value: str) -> CaptionParseError:
+    """The error for a stamp past the latest time; ``snippet`` holds the stamp as written."""
+    return CaptionParseError(
+        f"time past {format_timestamp(MAX_TIME_MS)}, the latest clipkit reads", snippet=value[:60]
+    )
+
+
+def located(error: CaptionParseError, text: str, source: str) -> CaptionParseError:
+    """``error`` (raised without a place) with ``source`` and the line of its snippet."""
+    offset = text.find(error.snippet) if error.snippet else -1
+    line = line_number(text, offset) if offset >= 0 else error.line
+    return CaptionParseError(error.message, source, line, error.snippet)
 
 
 class _TimesMet(dict[str, int]):
@@ -67,7 +94,8 @@ def line_number(text: str, offset: int) -> int:
 def plain_text(fragment: str) -> str:
     """A payload line without markup, entities decoded."""
     if "<" in fragment:
-        fragment = TAG.sub("", fragment)
+        fragment = ANY_TAG.sub("", fragment)
+    fragment = strip_overrides(fragment)
     if "&" in fragment:
         fragment = html.unescape(fragment)
     return fragment.replace("\u00a0", " ")
@@ -82,6 +110,7 @@ def scan_cues(text: str, source: str, *, allow_backwards: bool = False) -> list[
     """
     text = normalise_newlines(text)
     if not text.endswith("\n"):
+        _check_cut_off(text, source)
         text += "\n"
     matches = list(CUE_BLOCK.finditer(text))
     _check_unreadable_timings(text, matches, source)
@@ -92,8 +121,13 @@ def scan_cues(text: str, source: str, *, allow_backwards: bool = False) -> list[
     times = _TimesMet()
     for index, match in enumerate(matches):
         start_text, end_text, body = match.groups()
-        start = times[start_text]
-        end = times[end_text]
+        try:
+            start = times[start_text]
+            end = times[end_text]
+        except CaptionParseError as exc:
+            raise CaptionParseError(
+                exc.message, source, line_number(text, match.start()), exc.snippet
+            ) from None
         if end < start or (start < previous_start and not allow_backwards):
             problem = "cue ends before it starts" if end < start else "time goes backwards"
             raise CaptionParseError(
@@ -144,9 +178,24 @@ def _check_unreadable_timings(text: str, matches: list[re.Match[str]], source: s
             stripped = candidate.group(0).strip()
             if stripped.startswith("NOTE"):
                 continue
+            negative = _NEGATIVE_TIME.search(stripped)
             raise CaptionParseError(
-                "unreadable timing line",
+                "negative time" if negative else "unreadable timing line",
                 source,
                 line_number(text, candidate.start()),
                 stripped[:60],
             )
+
+
+def _check_cut_off(text: str, source: str) -> None:
+    """A file whose last line stops inside a tag (``word<00:07:39.47``) was cut off: the
+    rest of the cue, and maybe of the talk, is missing.  (A last line merely without its
+    line break is common and fine.)"""
+    last_line_start = text.rfind("\n") + 1
+    if text.rfind("<") >= max(text.rfind(">"), last_line_start):
+        raise CaptionParseError(
+            "truncated file: it ends inside a tag",
+            source,
+            line_number(text, last_line_start),
+            text[last_line_start:][-60:].strip(),
+        )

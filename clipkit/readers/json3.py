@@ -4,16 +4,31 @@
 ``tOffsetMs`` from the event start); ``aAppend`` events only add the newline of
 the rolling window.  Stated durations overlap the next event, so an event ends
 where the next one starts.
+
+The schema, checked (an error names the event and its line):
+
+- ``events``: a list of objects;
+- ``tStartMs``, ``dDurationMs`` (events) and ``tOffsetMs`` (segs): optional, 0 when
+  absent; a JSON number of milliseconds (a fraction is rounded), not negative, the
+  time it gives not past 99:59:59.999;
+- ``segs``: optional, a list of objects, each with ``utf8``, a string;
+- ``aAppend``, ``isSpeakerChange``: optional flags.
+
+Styling markup in the text (``<font ...>``, ``{\\an8}``) is removed; a broken
+character (a lone UTF-16 surrogate escape) becomes U+FFFD with a warning.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
+import sys
 from typing import Any
 
-from clipkit.errors import CaptionParseError
-from clipkit.model import Transcript
+from clipkit.errors import CaptionParseError, CaptionWarning
+from clipkit.model import MAX_TIME_MS, Transcript, format_timestamp
+from clipkit.readers.markup import strip_markup
 from clipkit.rebuild import TypedLine, words_from_lines
 
 FORMAT_ID = "json3"
@@ -56,14 +71,15 @@ def _skip_space(text: str, position: int) -> int:
 
 
 def read(text: str, source: str) -> Transcript:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CaptionParseError(f"invalid JSON: {exc.msg}", source, exc.lineno) from exc
+    data = _parse(text, source)
     events = data.get("events") if isinstance(data, dict) else None
     if not isinstance(events, list):
         raise CaptionParseError("json3 without an 'events' list", source)
-    speech: list[tuple[int, int, int, list[Any], bool]] = []
+    # json.loads pairs surrogate escapes into one character; only a broken file leaves one
+    # alone, and only a file with such escapes needs its text checked for them.
+    check_surrogates = _SURROGATE_ESCAPE.search(text) is not None
+    warnings: list[CaptionWarning] = []
+    speech: list[tuple[int, int, int, list[tuple[int, str]], bool]] = []
     previous_start = -1
 
     def bad_event(number: int, what: str) -> CaptionParseError:
@@ -72,34 +88,35 @@ def read(text: str, source: str) -> Transcript:
     for number, event in enumerate(events, 1):
         if not isinstance(event, dict):
             raise bad_event(number, "not an object")
-        segs = event.get("segs")
+        try:
+            start = _milliseconds(event, "tStartMs")
+            stated_end = start + _milliseconds(event, "dDurationMs")
+            segs = _segs(event, start, check_surrogates)
+        except _SchemaError as exc:
+            raise bad_event(number, str(exc)) from None
+        if stated_end > MAX_TIME_MS:
+            raise bad_event(number, f"ends past {_LATEST}, the latest clipkit reads")
         if not segs or event.get("aAppend"):
             continue
-        try:
-            start = int(event.get("tStartMs", 0))
-            duration = int(event.get("dDurationMs", 0))
-        except (TypeError, ValueError) as exc:
-            raise bad_event(number, "bad tStartMs/dDurationMs") from exc
-        if start < 0 or duration < 0:
-            raise bad_event(number, "negative time")
         if start < previous_start:
             raise bad_event(number, "time goes backwards")
-        if not isinstance(segs, list):
-            raise bad_event(number, "'segs' is not a list")
         previous_start = start
-        speech.append((number, start, start + duration, segs, bool(event.get("isSpeakerChange"))))
+        if check_surrogates and any(_LONE_SURROGATE.search(utf8) for _, utf8 in segs):
+            segs = [(offset, _LONE_SURROGATE.sub("\ufffd", utf8)) for offset, utf8 in segs]
+            warnings.append(
+                CaptionWarning(
+                    f"event {number}: a broken character (a lone UTF-16 surrogate) "
+                    "replaced by U+FFFD",
+                    source,
+                    event_line(text, number),
+                )
+            )
+        speech.append((number, start, stated_end, segs, bool(event.get("isSpeakerChange"))))
     lines: list[TypedLine] = []
-    for index, (number, start, stated_end, segs, speaker_change) in enumerate(speech):
+    for index, (_number, start, stated_end, segs, speaker_change) in enumerate(speech):
         end = speech[index + 1][1] if index + 1 < len(speech) else stated_end
         chunks: list[tuple[int, str]] = []
-        for seg in segs:
-            if not isinstance(seg, dict):
-                raise bad_event(number, "a seg is not an object")
-            utf8 = str(seg.get("utf8", "")).replace("\n", " ")
-            offset = seg.get("tOffsetMs", 0)
-            if not isinstance(offset, int) or offset < 0:
-                raise bad_event(number, f"bad tOffsetMs {offset!r}")
-            stamp = start + offset
+        for stamp, utf8 in segs:
             if chunks and stamp < chunks[-1][0]:
                 stamp = chunks[-1][0]
             chunks.append((stamp, utf8))
@@ -107,4 +124,95 @@ def read(text: str, source: str) -> Transcript:
             continue
         chunks[0] = (start, chunks[0][1])
         lines.append(TypedLine(start, max(end, start), tuple(chunks), speaker_change))
-    return Transcript(tuple(words_from_lines(lines)), FORMAT_ID)
+    return Transcript(tuple(words_from_lines(lines)), FORMAT_ID, warnings=tuple(warnings))
+
+
+_LATEST = format_timestamp(MAX_TIME_MS)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# How deep a json3 file nests at most (events > event > segs > seg is 4).
+_SANE_DEPTH = 64
+
+
+class _SchemaError(ValueError):
+    """A value the schema refuses; the message says which and why."""
+
+
+def _milliseconds(item: dict[str, Any], key: str, base: int = 0) -> int:
+    """``item[key]`` (0 when absent) as whole milliseconds, checked; ``base`` is what it
+    is added to (an offset's event start), so that the sum is checked too."""
+    value = item.get(key, 0)
+    if type(value) is int:  # not bool, which is an int too
+        ms = value
+    elif type(value) is float:
+        if not math.isfinite(value):
+            raise _SchemaError(f"bad {key} {value!r}: not a finite number")
+        ms = round(value) if abs(value) <= MAX_TIME_MS else MAX_TIME_MS + 1
+    else:
+        raise _SchemaError(f"bad {key} {_shown(value)}: not a number of milliseconds")
+    if ms < 0:
+        raise _SchemaError(f"bad {key} {value!r}: negative")
+    if base + ms > MAX_TIME_MS:
+        raise _SchemaError(f"bad {key} {value!r}: past {_LATEST}, the latest clipkit reads")
+    return ms
+
+
+def _segs(event: dict[str, Any], start: int, check_surrogates: bool) -> list[tuple[int, str]]:
+    """The event's segs as (start ms, text without markup), checked."""
+    segs = event.get("segs")
+    if segs is None:
+        return []
+    if not isinstance(segs, list):
+        raise _SchemaError("'segs' is not a list")
+    checked: list[tuple[int, str]] = []
+    for index, seg in enumerate(segs, 1):
+        if not isinstance(seg, dict):
+            raise _SchemaError(f"seg {index} is not an object")
+        utf8 = seg.get("utf8")
+        if not isinstance(utf8, str):
+            what = f"'utf8' {_shown(utf8)} is not text" if "utf8" in seg else "has no 'utf8'"
+            raise _SchemaError(f"seg {index} {what}")
+        stamp = start + _milliseconds(seg, "tOffsetMs", start)
+        checked.append((stamp, strip_markup(utf8.replace("\n", " "))))
+    return checked
+
+
+def _shown(value: object) -> str:
+    return repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+
+
+def _parse(text: str, source: str) -> Any:
+    """``json.loads``, every failure a CaptionParseError naming the line."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CaptionParseError(f"invalid JSON: {exc.msg}", source, exc.lineno) from None
+    except RecursionError:
+        raise CaptionParseError(
+            "invalid JSON: nested too deeply for a caption file", source, _deep_line(text)
+        ) from None
+    except ValueError:  # an integer of more digits than Python converts (4300)
+        limit = getattr(sys, "get_int_max_str_digits", lambda: 4300)() or 4300
+        digits = re.search(rf"\d{{{limit + 1},}}", text)
+        line = text.count("\n", 0, digits.start()) + 1 if digits else None
+        raise CaptionParseError(
+            f"invalid JSON: a number of more than {limit} digits", source, line
+        ) from None
+
+
+def _deep_line(text: str) -> int | None:
+    """The line where ``text`` first nests deeper than any json3 file does."""
+    depth = 0
+    for token in _JSON_NESTING.finditer(text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > _SANE_DEPTH:
+                return text.count("\n", 0, token.start()) + 1
+        elif bracket in "]}":
+            depth -= 1
+    return None
+
+
+# Brackets, and strings skipped whole (their brackets are text).
+_JSON_NESTING = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]')

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 
 from clipkit.errors import CaptionParseError
-from clipkit.model import Transcript
+from clipkit.model import MAX_TIME_MS, Transcript, format_timestamp
 from clipkit.readers.line_timing import RollingLine, time_lines
+from clipkit.readers.markup import strip_markup
 from clipkit.rebuild import words_from_lines
 
 FORMAT_ID = "markdown"
@@ -65,11 +66,20 @@ def _frames(text: str, source: str) -> list[tuple[int, str]]:
         hours, minutes, seconds, body = match.groups()
         if int(seconds) >= 60:
             raise CaptionParseError("seconds past 59", source, line_no, stripped[:60])
-        at = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
+        hours = hours or "0"
+        # (a 100-hour time is past the latest already; int() of 5000 digits even fails)
+        at = int(hours) * 3600 + int(minutes) * 60 + int(seconds) if len(hours) < 4 else -1
+        if not 0 <= at * 1000 <= MAX_TIME_MS:
+            raise CaptionParseError(
+                f"time past {format_timestamp(MAX_TIME_MS)}, the latest clipkit reads",
+                source,
+                line_no,
+                stripped[:60],
+            )
         if at < previous_seconds:
             raise CaptionParseError("time goes backwards", source, line_no, stripped[:60])
         previous_seconds = at
-        body = " ".join(body.split())
+        body = " ".join(strip_markup(body).split())
         if body:
             frames.append((at, body))
     return frames

@@ -28,8 +28,9 @@ VTT_DESCRIPTION = "WebVTT without inline word times, ordinary or converted from 
 # a repeat of the line above (ordinary subtitles repeat a line now and then).
 ROLLING_MIN_REPEATS = 3
 ROLLING_SHARE = 0.3
-_SRT_TIMING = re.compile(r"^\s*\d+:\d{2}:\d{2},\d{1,3}\s*-->", re.MULTILINE)
-_ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")
+# [ \t]*, not \s*: \s* would run over every blank line below each line start (quadratic).
+# A negative start is claimed, so that the reader names its line.
+_SRT_TIMING = re.compile(r"^[ \t]*-?\d+:\d{2}:\d{2},\d{1,3}[ \t]*-->", re.MULTILINE)
 
 
 def _starts_with_webvtt(text: str) -> bool:
@@ -67,7 +68,7 @@ def _transcript(cues: list[RawCue], format_id: str) -> Transcript:
 def _cue_text_lines(cue: RawCue) -> list[str]:
     lines = []
     for raw in cue.lines:
-        text = plain_text(_ASS_OVERRIDE.sub("", raw)).strip()
+        text = plain_text(raw).strip()
         if text.startswith("- "):
             text = ">> " + text[2:]  # a dialogue dash: a new speaker starts here
         if text:

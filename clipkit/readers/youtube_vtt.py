@@ -13,22 +13,25 @@ import html
 import re
 
 from clipkit.errors import CaptionParseError
-from clipkit.model import Transcript
+from clipkit.model import MAX_TIME_MS, Transcript
 from clipkit.readers.cuefile import (
     INLINE_TIMESTAMP,
     TRANSITION_MAX_MS,
     RawCue,
+    located,
     parse_time_ms,
     plain_text,
     scan_cues,
+    time_too_late,
 )
+from clipkit.readers.markup import strip_overrides
 from clipkit.rebuild import TypedLine, words_from_lines
 
 FORMAT_ID = "youtube-vtt"
 DESCRIPTION = "YouTube automatic captions as WebVTT with inline word times (yt-dlp)"
 _INLINE_WITH_C = re.compile(r"<(?:\d+:)?\d{2}:\d{2}[.,]\d{3}><c[ .>]")
-# every tag but the inline timestamps
-_C_TAG = re.compile(r"<(?!\d)[^>\n]*>")
+# every tag but the inline timestamps (no "<" inside, so that a run of "<" stays linear)
+_C_TAG = re.compile(r"<(?!\d)[^<>\n]*>")
 
 
 def sniff(text: str) -> bool:
@@ -40,7 +43,10 @@ def read(text: str, source: str) -> Transcript:
     if head != "WEBVTT" and "-->" not in text[:2000]:
         raise CaptionParseError("not a WebVTT file (no WEBVTT header)", source, 1)
     cues = scan_cues(text, source)
-    lines = typed_lines(cues)
+    try:
+        lines = typed_lines(cues)
+    except CaptionParseError as exc:  # an inline stamp past the latest time
+        raise located(exc, text, source) from None
     words = words_from_lines(lines)
     language = _header_value(text, "Language")
     return Transcript(tuple(words), FORMAT_ID, language)
@@ -75,7 +81,7 @@ def typed_lines(cues: list[RawCue]) -> list[TypedLine]:
                 lines.append(TypedLine.untimed(start, end, shown[-1]))
             previous_new = shown[-1]
             continue
-        line = strip_c_tags("", tagged)
+        line = strip_overrides(strip_c_tags("", tagged))
         if "&" in line:
             line = html.unescape(line).replace("\u00a0", " ")
         pieces = split_inline(line)
@@ -102,10 +108,22 @@ def typed_lines(cues: list[RawCue]) -> list[TypedLine]:
             if stamp > latest:
                 latest = stamp
             append((latest, text))
+        if latest > MAX_TIME_MS:  # "99:99:99.999" fits the quick path above
+            raise _late_stamp_error(pieces[1::2], tagged)
         typed = TypedLine(start, end, tuple(chunks))
         lines.append(typed)
         previous_new = typed
     return lines
+
+
+def _late_stamp_error(stamps: list[str], line: str) -> CaptionParseError:
+    """The error for a line whose word times run past the latest time."""
+    for stamp_text in stamps:
+        try:
+            parse_time_ms(stamp_text)
+        except CaptionParseError as exc:
+            return exc
+    return time_too_late(line)  # a live stream's relative times, added to a late cue
 
 
 def _header_value(text: str, key: str) -> str:

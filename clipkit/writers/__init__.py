@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from clipkit.errors import OutputError
-from clipkit.model import Cue, Transcript, Word
+from clipkit.model import MAX_TIME_MS, Cue, Transcript, Word, format_timestamp
 from clipkit.writers import json_writer, srt, txt, vtt
 
 __all__ = [
@@ -73,11 +73,35 @@ def render(
         transcript = replace(
             transcript, words=tuple(shift_words(transcript.words, options.shift_ms))
         )
+    cues = _within_latest_time(cues)
     text = writer(cues, transcript, options)
     if options.crlf:
         text = text.replace("\r\n", "\n").replace("\n", "\r\n")
-    data = text.encode("utf-8")
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate, from text built by hand
+        raise OutputError(
+            f"cannot write {text[exc.start : exc.end]!r} in UTF-8 (a broken character)"
+        ) from None
     return b"\xef\xbb\xbf" + data if options.bom else data
+
+
+def _within_latest_time(cues: Sequence[Cue]) -> Sequence[Cue]:
+    """The cues within the times SRT and WebVTT stamps hold: a cue running past the latest
+    (its minimum duration after a word near it) ends there; one starting there (``--shift``
+    pushed it) is an error."""
+    if all(cue.end_ms <= MAX_TIME_MS for cue in cues):
+        return cues
+    latest = format_timestamp(MAX_TIME_MS)
+    kept: list[Cue] = []
+    for number, cue in enumerate(cues, 1):
+        if cue.start_ms >= MAX_TIME_MS:
+            raise OutputError(
+                f"cue {number} starts at {format_timestamp(cue.start_ms)}, "
+                f"past {latest}, the latest time clipkit writes"
+            )
+        kept.append(replace(cue, end_ms=MAX_TIME_MS) if cue.end_ms > MAX_TIME_MS else cue)
+    return kept
 
 
 def shift_words(words: Sequence[Word], offset_ms: int) -> list[Word]:
