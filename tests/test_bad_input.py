@@ -38,6 +38,19 @@ CASES: dict[str, tuple[int | None, str]] = {
     "not_captions.csv": (1, "not a caption file"),
     "invalid.json3": (10, "invalid JSON"),
     "bad_offset.json3": (7, "event 2: bad tOffsetMs -40"),  # pretty-printed, as YouTube sends it
+    # issue 11: what used to escape as another exception, or read wrong without a word
+    "nested.json3": (3, "invalid JSON: nested too deeply"),  # was RecursionError
+    "infinity.json3": (5, "event 2: bad tStartMs Infinity: not a finite number"),  # OverflowError
+    "long_number.json3": (3, "invalid JSON: a number of more than 4300 digits"),  # ValueError
+    "huge_hours.srt": (6, "time past 99:59:59.999"),  # MalformedCaptionError in render
+    "fuzz_reproducer.vtt": (2, "time past 99:59:59.999"),  # the fuzzer's 43 bytes: the same
+    "past_latest.srt": (6, "time past 99:59:59.999"),  # read as a 100-hour time
+    "past_latest.json3": (6, "event 2: bad tStartMs 1.5e+300: past 99:59:59.999"),
+    "past_latest.md": (7, "time past 99:59:59.999"),
+    "null_text.json3": (6, "event 2: seg 1 'utf8' null is not text"),  # was the caption "None"
+    "list_text.json3": (2, "event 1: seg 2 'utf8' [\"a\", \"b\"] is not text"),  # "['a', 'b']"
+    "cut_off.vtt": (7, "truncated file: it ends inside a tag"),  # kept "<00:07:39.47"
+    "negative.srt": (2, "negative time"),  # was "line 1: not a caption file"
 }
 
 

@@ -146,14 +146,14 @@ def _milliseconds(item: dict[str, Any], key: str, base: int = 0) -> int:
         ms = value
     elif type(value) is float:
         if not math.isfinite(value):
-            raise _SchemaError(f"bad {key} {value!r}: not a finite number")
+            raise _SchemaError(f"bad {key} {_shown(value)}: not a finite number")
         ms = round(value) if abs(value) <= MAX_TIME_MS else MAX_TIME_MS + 1
     else:
         raise _SchemaError(f"bad {key} {_shown(value)}: not a number of milliseconds")
     if ms < 0:
-        raise _SchemaError(f"bad {key} {value!r}: negative")
+        raise _SchemaError(f"bad {key} {_shown(value)}: negative")
     if base + ms > MAX_TIME_MS:
-        raise _SchemaError(f"bad {key} {value!r}: past {_LATEST}, the latest clipkit reads")
+        raise _SchemaError(f"bad {key} {_shown(value)}: past {_LATEST}, the latest clipkit reads")
     return ms
 
 
@@ -178,7 +178,9 @@ def _segs(event: dict[str, Any], start: int, check_surrogates: bool) -> list[tup
 
 
 def _shown(value: object) -> str:
-    return repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    """A value as the JSON file spells it, cut short."""
+    shown = json.dumps(value)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
 
 
 def _parse(text: str, source: str) -> Any:
