@@ -4,26 +4,36 @@
     SRT) against webvtt-py merely reading the same file.  Goal: clipkit at least 3x faster.
 (b) A batch of transcripts made from the bundled sample, converted by the CLI's main() with
     --jobs 2 against --jobs 1.  Goal: at least 1.7x faster (needs 2 free CPU cores).
+(c) Adversarial inputs (a run of newlines then "x", a cue of 1 MB of "<", unclosed tags and
+    override blocks, deep JSON, a long cue repeated in reverse, ...) against real files:
+    parse time (read_bytes) per MB.  Goal: no 1 MB adversarial file parses slower than the
+    slowest real file (the sample and the fixtures), and each grows linearly (its time per
+    MB at 2 MB within 1.5x of that at 1 MB).  Dense inputs (real-looking text with more
+    words a MB than any real file) are held to the slowest real file's time a word.
 
 Each figure is the best of several repeats.  Run from anywhere:
 
-    python scripts/bench_convert.py [--repeats N] [--batch N] [--full]
+    python scripts/bench_convert.py [--repeats N] [--batch N] [--full] [--parts abc]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import webvtt
 
 from clipkit.cli import main as clipkit_main
+from clipkit.errors import ClipkitError
 from clipkit.model import Word
 from clipkit.readers import read_bytes
 from clipkit.segment import build_cues
@@ -141,15 +151,181 @@ def bench_jobs(repeats: int, count: int, full: bool) -> None:
     print(f"    --jobs 2 is {verdict(one / two, JOBS_GOAL)}")
 
 
+# ---------------------------------------------------------------- (c) adversarial inputs
+
+MB = 1_000_000
+ADVERSARIAL_GOAL = 1.0  # times the slowest real file's parse time per MB
+LINEAR_GOAL = 1.5  # time per MB at 2 MB over that at 1 MB (quadratic: 2x)
+
+
+def _srt_cue(body: bytes) -> bytes:
+    return b"1\n00:00:01,000 --> 00:00:02,000\n" + body + b"\n\n"
+
+
+def _reversed_repeats(size: int) -> bytes:
+    """A long cue, its 10 ms transition, then its lines in reverse under a new one."""
+    count = size // 36
+    lines = [b"line%d" % n for n in range(count)]
+    body = b"\n".join(lines)
+    return (
+        b"1\n00:00:01,000 --> 00:00:02,000\nfirst\n" + body + b"\n\n"
+        b"2\n00:00:02,000 --> 00:00:02,010\n" + body + b"\n\n"
+        b"3\n00:00:02,010 --> 00:00:03,000\n" + b"\n".join(reversed(lines)) + b"\nnew\n\n"
+    )
+
+
+def _json_events(segs: list[dict[str, object]]) -> bytes:
+    return json.dumps({"events": [{"tStartMs": 0, "dDurationMs": 5000, "segs": segs}]}).encode()
+
+
+# name -> (what it attacks, the input of about ``size`` bytes)
+ADVERSARIAL: dict[str, tuple[str, Callable[[int], bytes]]] = {
+    "newlines then x": ("SRT sniffing (was 121 s for 100 KB)", lambda n: b"\n" * n + b"x"),
+    "cue of '<'": ("tag stripping (was 39 s for 100 KB)", lambda n: _srt_cue(b"<" * n)),
+    "unclosed <c tags": (
+        "YouTube VTT tag stripping",
+        lambda n: (
+            b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\na<00:00:01.500><c> b</c>"
+            + b"<c" * (n // 2)
+            + b"\n"
+        ),
+    ),
+    "unclosed {\\ blocks": ("override stripping", lambda n: _srt_cue(b"{\\" * (n // 2))),
+    "line of digits": ("timing-line matching", lambda n: _srt_cue(b"x") + b"0" * n + b"\n"),
+    "line of blanks": ("cue payload scanning", lambda n: _srt_cue(b" \t" * (n // 2) + b"x")),
+    "line of -->": ("unreadable-timing search", lambda n: _srt_cue(b"x") + b"-->" * (n // 3)),
+    "glued word stamps": (
+        "inline word times without spaces",
+        lambda n: (
+            b"WEBVTT\n\n00:00:01.000 --> 00:00:09.000\na"
+            + b"<00:00:01.500><c>a</c>" * (n // 22)
+            + b"\n"
+        ),
+    ),
+    "deep JSON": ("JSON nesting (was RecursionError)", lambda n: b'{"events":' + b"[" * n),
+    "json3 text of '<a'": (
+        "json3 markup stripping",
+        lambda n: _json_events([{"utf8": "<a" * (n // 2)}]),
+    ),
+    "markdown of '<a'": ("markdown markup stripping", lambda n: b"**[00:01]** " + b"<a" * (n // 2)),
+    "reversed long cue": ("rolling SRT repair (was quadratic)", _reversed_repeats),
+    "broken surrogates": (
+        "json3 lone surrogates",
+        lambda n: _json_events([{"utf8": "\ud800 x"}] * (n // 24)),
+    ),
+}
+
+
+# Real-looking text with more words (or lines) a MB than any real file: it attacks nothing,
+# its time is its words', so it is held to the real files' time a word instead.
+DENSE: dict[str, tuple[str, Callable[[int], bytes]]] = {
+    "cp1252 lines": (
+        "per-line decoding",
+        lambda n: _srt_cue(b"caf\xc3\xa9 one\ncaf\xe9 two\n" * (n // 22)),
+    ),
+    "dense json3": ("a word every 14 bytes", lambda n: _json_events([{"utf8": " a"}] * (n // 14))),
+    "dense markdown": (
+        "an entry every 18 bytes, all in one second",
+        lambda n: b"".join(b"**[00:01]** w%d x\n" % i for i in range(n // 18)),
+    ),
+}
+
+
+def parse_or_fail(data: bytes) -> int:
+    """The number of words read (0 when the input is rejected, quickly: also measured)."""
+    try:
+        return len(read_bytes(data, "bench").words)
+    except ClipkitError:
+        return 0
+
+
+def bench_adversarial(repeats: int) -> None:
+    print(f"(c) adversarial vs real files: parse time (read_bytes) per MB, best of {repeats}")
+    real = [SAMPLE, *sorted(p for p in (REPO.parent / "shared/fixtures").glob("*/*.*"))]
+    real = [p for p in real if p.name != "README.md"]
+    by_mb: list[tuple[float, str]] = []
+    by_word: list[tuple[float, str]] = []
+    for path in real:
+        data = path.read_bytes()
+        seconds = best_of(repeats, partial(parse_or_fail, data))
+        by_mb.append((seconds / (len(data) / MB), path.name))
+        by_word.append((seconds / parse_or_fail(data), path.name))
+    slowest_mb, slowest_word = max(by_mb), max(by_word)
+    print(
+        f"    slowest of {len(real)} real files a MB:   {slowest_mb[1]}, "
+        f"{slowest_mb[0] * 1000:.0f} ms/MB"
+    )
+    print(
+        f"    slowest of {len(real)} real files a word: {slowest_word[1]}, "
+        f"{slowest_word[0] * 1e6:.1f} us/word"
+    )
+    failed: list[str] = []
+    print(f"    {'adversarial input':22s} {'1 MB':>9s} {'2 MB':>9s}  vs real  growth    attacks")
+    for name, (attacks, make) in ADVERSARIAL.items():
+        measured = measure(make, repeats)
+        ratio = measured.one_mb / slowest_mb[0]
+        ok = ratio <= ADVERSARIAL_GOAL and measured.growth <= LINEAR_GOAL
+        failed += [] if ok else [name]
+        print(
+            f"    {name:22s} {measured.one_mb * 1000:6.0f} ms {measured.two_mb * 1000:6.0f} ms  "
+            f"{ratio:5.2f}x  {measured.growth:5.2f}x  {'ok  ' if ok else 'FAIL'} {attacks}"
+        )
+    print(f"    {'dense input':22s} {'1 MB':>9s} {'2 MB':>9s}  us/word  vs real  growth")
+    for name, (what, make) in DENSE.items():
+        measured = measure(make, repeats)
+        per_word = measured.one_mb / measured.words_per_mb
+        ratio = per_word / slowest_word[0]
+        ok = ratio <= ADVERSARIAL_GOAL and measured.growth <= LINEAR_GOAL
+        failed += [] if ok else [name]
+        print(
+            f"    {name:22s} {measured.one_mb * 1000:6.0f} ms {measured.two_mb * 1000:6.0f} ms  "
+            f"{per_word * 1e6:6.1f}  {ratio:5.2f}x  {measured.growth:5.2f}x  "
+            f"{'ok  ' if ok else 'FAIL'} {what}"
+        )
+    goal = (
+        f"adversarial <= {ADVERSARIAL_GOAL:g}x the slowest real file a MB, dense a word, "
+        f"all growing <= {LINEAR_GOAL:g}x from 1 to 2 MB"
+    )
+    print(f"    {goal}: {'PASS' if not failed else 'FAIL (' + ', '.join(failed) + ')'}")
+
+
+class Measured(NamedTuple):
+    one_mb: float  # parse seconds a MB of the input made at 1 MB
+    two_mb: float  # ... at 2 MB
+    words_per_mb: int
+
+    @property
+    def growth(self) -> float:
+        return self.two_mb / self.one_mb
+
+
+def measure(make: Callable[[int], bytes], repeats: int) -> Measured:
+    small, large = make(MB), make(2 * MB)
+    seconds = [best_of(repeats, partial(parse_or_fail, data)) for data in (small, large)]
+    return Measured(
+        seconds[0] / (len(small) / MB),
+        seconds[1] / (len(large) / MB),
+        max(1, round(parse_or_fail(small) / (len(small) / MB))),
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--repeats", type=int, default=5, help="repeats for (a) (default 5)")
     parser.add_argument("--batch-repeats", type=int, default=3, help="repeats for (b) (default 3)")
     parser.add_argument("--batch", type=int, default=200, help="transcripts in (b) (default 200)")
     parser.add_argument("--full", action="store_true", help="(b) with whole 41-minute copies")
+    parser.add_argument(
+        "--adversarial-repeats", type=int, default=3, help="repeats for (c) (default 3)"
+    )
+    parser.add_argument("--parts", default="abc", help="which parts to run (default abc)")
     args = parser.parse_args()
-    bench_fixture(args.repeats)
-    bench_jobs(args.batch_repeats, args.batch, args.full)
+    if "a" in args.parts:
+        bench_fixture(args.repeats)
+    if "b" in args.parts:
+        bench_jobs(args.batch_repeats, args.batch, args.full)
+    if "c" in args.parts:
+        bench_adversarial(args.adversarial_repeats)
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -189,8 +190,11 @@ def _decode_lines(data: bytes, source: str) -> tuple[str, tuple[CaptionWarning, 
     return text, (warning,)
 
 
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # all below 32 but \t \n \r
+
+
 def _check_not_binary(text: str, source: str) -> None:
-    if any(ord(ch) < 32 and ch not in "\r\n\t" for ch in text):
+    if _CONTROL_CHARACTER.search(text):
         raise CaptionParseError("binary data, not a caption file", source)
 
 

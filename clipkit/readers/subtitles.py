@@ -114,7 +114,8 @@ def _unrolled_lines(cues: list[RawCue], texts: list[list[str]]) -> list[TypedLin
             on_screen = cue_lines
             continue
         kept = 0
-        while kept < len(cue_lines) and kept < len(on_screen) and cue_lines[kept] in on_screen:
+        shown = set(on_screen)  # (a list would be scanned once a line: quadratic in a long cue)
+        while kept < len(cue_lines) and kept < len(on_screen) and cue_lines[kept] in shown:
             kept += 1
         new = cue_lines[kept:]
         if new:
