@@ -42,8 +42,7 @@ def mutation_fuzz(count: int, seed: int, jobs: int) -> list[Escape]:
             done += size
             rate = done / (time.perf_counter() - started)
             print(
-                f"\r{done} of {count} inputs, {len(escapes)} escapes "
-                f"({rate:.0f} inputs/s)",
+                f"\r{done} of {count} inputs, {len(escapes)} escapes ({rate:.0f} inputs/s)",
                 end="",
                 file=sys.stderr,
                 flush=True,

@@ -48,7 +48,7 @@ CASES: dict[str, tuple[int | None, str]] = {
     "past_latest.json3": (6, "event 2: bad tStartMs 1.5e+300: past 99:59:59.999"),
     "past_latest.md": (7, "time past 99:59:59.999"),
     "null_text.json3": (6, "event 2: seg 1 'utf8' null is not text"),  # was the caption "None"
-    "list_text.json3": (2, "event 1: seg 2 'utf8' [\"a\", \"b\"] is not text"),  # "['a', 'b']"
+    "list_text.json3": (2, 'event 1: seg 2 \'utf8\' ["a", "b"] is not text'),  # "['a', 'b']"
     "cut_off.vtt": (7, "truncated file: it ends inside a tag"),  # kept "<00:07:39.47"
     "negative.srt": (2, "negative time"),  # was "line 1: not a caption file"
 }

@@ -89,7 +89,7 @@ def check_size(data: bytes, source: str) -> None:
 
 def _too_big(source: str) -> CaptionParseError:
     return CaptionParseError(
-        f"larger than {MAX_INPUT_BYTES // 1_000_000} MB, the most clipkit reads "
+        f"larger than {MAX_INPUT_BYTES / 1_000_000:g} MB, the most clipkit reads "
         "(not a caption file?)",
         source,
     )

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from clipkit.errors import CaptionParseError
 from clipkit.model import MAX_TIME_MS, format_timestamp
-from clipkit.readers.markup import ANY_TAG, strip_overrides
+from clipkit.readers.markup import ANY_TAG, strip_markup, strip_overrides
 
 _TIME = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
 TIMING_LINE = re.compile(
@@ -23,6 +23,8 @@ CUE_BLOCK = re.compile(
 # Something that looks like a timing line but is not one we can read.
 BROKEN_TIMING_LINE = re.compile(r"^[^\n]*-->[^\n]*$", re.MULTILINE)
 INLINE_TIMESTAMP = re.compile(r"<((?:\d+:)?\d{2}:\d{2}[.,]\d{3})>")
+# The start of a tag, never closed, at the very end of the file.
+_OPEN_TAG_AT_END = re.compile(r"<[/\w.:]*\Z")
 # A timing line with a negative time in it ("-00:00:01,000 --> ...").
 _NEGATIVE_TIME = re.compile(r"(?:^|-->)[ \t]*-[ \t]*\d")
 
@@ -92,12 +94,13 @@ def line_number(text: str, offset: int) -> int:
 
 
 def plain_text(fragment: str) -> str:
-    """A payload line without markup, entities decoded."""
+    """A payload line without markup, entities decoded (and markup written as entities,
+    ``&lt;i&gt;``, removed too: an SRT written from it, or --burn, would apply it)."""
     if "<" in fragment:
         fragment = ANY_TAG.sub("", fragment)
     fragment = strip_overrides(fragment)
     if "&" in fragment:
-        fragment = html.unescape(fragment)
+        fragment = strip_markup(html.unescape(fragment))
     return fragment.replace("\u00a0", " ")
 
 
@@ -188,11 +191,11 @@ def _check_unreadable_timings(text: str, matches: list[re.Match[str]], source: s
 
 
 def _check_cut_off(text: str, source: str) -> None:
-    """A file whose last line stops inside a tag (``word<00:07:39.47``) was cut off: the
-    rest of the cue, and maybe of the talk, is missing.  (A last line merely without its
-    line break is common and fine.)"""
-    last_line_start = text.rfind("\n") + 1
-    if text.rfind("<") >= max(text.rfind(">"), last_line_start):
+    """A file whose last line stops inside a tag (``word<00:07:39.47``, ``<c.colo``) was
+    cut off: the rest of the cue, and maybe of the talk, is missing.  (A last line merely
+    without its line break is common and fine, and so is a last "x < y".)"""
+    if _OPEN_TAG_AT_END.search(text, max(0, len(text) - 200)):
+        last_line_start = text.rfind("\n") + 1
         raise CaptionParseError(
             "truncated file: it ends inside a tag",
             source,

@@ -28,7 +28,7 @@ from typing import Any
 
 from clipkit.errors import CaptionParseError, CaptionWarning
 from clipkit.model import MAX_TIME_MS, Transcript, format_timestamp
-from clipkit.readers.markup import strip_markup
+from clipkit.readers.markup import strip_markup_across
 from clipkit.rebuild import TypedLine, words_from_lines
 
 FORMAT_ID = "json3"
@@ -91,7 +91,7 @@ def read(text: str, source: str) -> Transcript:
         try:
             start = _milliseconds(event, "tStartMs")
             stated_end = start + _milliseconds(event, "dDurationMs")
-            segs = _segs(event, start, check_surrogates)
+            segs = _segs(event, start)
         except _SchemaError as exc:
             raise bad_event(number, str(exc)) from None
         if stated_end > MAX_TIME_MS:
@@ -157,7 +157,7 @@ def _milliseconds(item: dict[str, Any], key: str, base: int = 0) -> int:
     return ms
 
 
-def _segs(event: dict[str, Any], start: int, check_surrogates: bool) -> list[tuple[int, str]]:
+def _segs(event: dict[str, Any], start: int) -> list[tuple[int, str]]:
     """The event's segs as (start ms, text without markup), checked."""
     segs = event.get("segs")
     if segs is None:
@@ -173,7 +173,10 @@ def _segs(event: dict[str, Any], start: int, check_surrogates: bool) -> list[tup
             what = f"'utf8' {_shown(utf8)} is not text" if "utf8" in seg else "has no 'utf8'"
             raise _SchemaError(f"seg {index} {what}")
         stamp = start + _milliseconds(seg, "tOffsetMs", start)
-        checked.append((stamp, strip_markup(utf8.replace("\n", " "))))
+        checked.append((stamp, utf8.replace("\n", " ")))
+    if any("<" in utf8 or "{\\" in utf8 for _, utf8 in checked):
+        texts = strip_markup_across([utf8 for _, utf8 in checked])
+        checked = [(stamp, text) for (stamp, _), text in zip(checked, texts)]
     return checked
 
 

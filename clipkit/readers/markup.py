@@ -34,3 +34,19 @@ def strip_markup(text: str) -> str:
     if "<" in text:
         text = HTML_TAG.sub("", text)
     return strip_overrides(text)
+
+
+def strip_markup_across(pieces: list[str]) -> list[str]:
+    """The pieces of one line (json3 segs) without markup, also where a tag runs from one
+    piece into the next (``<font`` + `` color="red">hi``): as many pieces, each losing
+    only its own part of the markup."""
+    joined = "\x00".join(pieces)
+
+    def kept_boundaries(match: re.Match[str]) -> str:
+        return "\x00" * match.group().count("\x00")
+
+    if "<" in joined:
+        joined = HTML_TAG.sub(kept_boundaries, joined)
+    if "{\\" in joined:
+        joined = ASS_OVERRIDE.sub(kept_boundaries, joined)
+    return joined.split("\x00")

@@ -24,7 +24,7 @@ from clipkit.readers.cuefile import (
     scan_cues,
     time_too_late,
 )
-from clipkit.readers.markup import strip_overrides
+from clipkit.readers.markup import strip_markup, strip_overrides
 from clipkit.rebuild import TypedLine, words_from_lines
 
 FORMAT_ID = "youtube-vtt"
@@ -82,8 +82,8 @@ def typed_lines(cues: list[RawCue]) -> list[TypedLine]:
             previous_new = shown[-1]
             continue
         line = strip_overrides(strip_c_tags("", tagged))
-        if "&" in line:
-            line = html.unescape(line).replace("\u00a0", " ")
+        if "&" in line:  # (markup written as entities is removed too)
+            line = strip_markup(html.unescape(line).replace("\u00a0", " "))
         pieces = split_inline(line)
         first_text = pieces[0].lstrip()
         if len(pieces) == 1 and not first_text:

@@ -97,8 +97,8 @@ def _within_latest_time(cues: Sequence[Cue]) -> Sequence[Cue]:
     for number, cue in enumerate(cues, 1):
         if cue.start_ms >= MAX_TIME_MS:
             raise OutputError(
-                f"cue {number} starts at {format_timestamp(cue.start_ms)}, "
-                f"past {latest}, the latest time clipkit writes"
+                f"cue {number} starts at {format_timestamp(cue.start_ms)}: too late "
+                f"(the latest time clipkit writes is {latest})"
             )
         kept.append(replace(cue, end_ms=MAX_TIME_MS) if cue.end_ms > MAX_TIME_MS else cue)
     return kept
