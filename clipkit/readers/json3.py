@@ -75,10 +75,6 @@ def read(text: str, source: str) -> Transcript:
     events = data.get("events") if isinstance(data, dict) else None
     if not isinstance(events, list):
         raise CaptionParseError("json3 without an 'events' list", source)
-    # json.loads pairs surrogate escapes into one character; only a broken file leaves one
-    # alone, and only a file with such escapes needs its text checked for them.
-    check_surrogates = _SURROGATE_ESCAPE.search(text) is not None
-    warnings: list[CaptionWarning] = []
     speech: list[tuple[int, int, int, list[tuple[int, str]], bool]] = []
     previous_start = -1
 
@@ -86,40 +82,31 @@ def read(text: str, source: str) -> Transcript:
         return CaptionParseError(f"event {number}: {what}", source, event_line(text, number))
 
     for number, event in enumerate(events, 1):
-        if not isinstance(event, dict):
+        if type(event) is not dict:
             raise bad_event(number, "not an object")
         try:
-            start = _milliseconds(event, "tStartMs")
-            stated_end = start + _milliseconds(event, "dDurationMs")
-            segs = _segs(event, start)
+            start = event.get("tStartMs", 0)
+            if type(start) is not int or not 0 <= start <= MAX_TIME_MS:  # the rare cases
+                start = _milliseconds(event, "tStartMs")
+            duration = event.get("dDurationMs", 0)
+            if type(duration) is not int or not 0 <= duration <= MAX_TIME_MS:
+                duration = _milliseconds(event, "dDurationMs")
+            stated_end = start + duration
+            chunks = _chunks(event, start)
         except _SchemaError as exc:
             raise bad_event(number, str(exc)) from None
         if stated_end > MAX_TIME_MS:
             raise bad_event(number, f"ends past {_LATEST}, the latest clipkit reads")
-        if not segs or event.get("aAppend"):
+        if not chunks or event.get("aAppend"):
             continue
         if start < previous_start:
             raise bad_event(number, "time goes backwards")
         previous_start = start
-        if check_surrogates and any(_LONE_SURROGATE.search(utf8) for _, utf8 in segs):
-            segs = [(offset, _LONE_SURROGATE.sub("\ufffd", utf8)) for offset, utf8 in segs]
-            warnings.append(
-                CaptionWarning(
-                    f"event {number}: a broken character (a lone UTF-16 surrogate) "
-                    "replaced by U+FFFD",
-                    source,
-                    event_line(text, number),
-                )
-            )
-        speech.append((number, start, stated_end, segs, bool(event.get("isSpeakerChange"))))
+        speech.append((number, start, stated_end, chunks, bool(event.get("isSpeakerChange"))))
+    warnings = _clean_text(speech, text, source)
     lines: list[TypedLine] = []
-    for index, (_number, start, stated_end, segs, speaker_change) in enumerate(speech):
+    for index, (_number, start, stated_end, chunks, speaker_change) in enumerate(speech):
         end = speech[index + 1][1] if index + 1 < len(speech) else stated_end
-        chunks: list[tuple[int, str]] = []
-        for stamp, utf8 in segs:
-            if chunks and stamp < chunks[-1][0]:
-                stamp = chunks[-1][0]
-            chunks.append((stamp, utf8))
         if not any(text.strip() for _, text in chunks):
             continue
         chunks[0] = (start, chunks[0][1])
@@ -127,8 +114,33 @@ def read(text: str, source: str) -> Transcript:
     return Transcript(tuple(words_from_lines(lines)), FORMAT_ID, warnings=tuple(warnings))
 
 
+def _clean_text(
+    speech: list[tuple[int, int, int, list[tuple[int, str]], bool]], text: str, source: str
+) -> list[CaptionWarning]:
+    """Markup removed from the events' text, and broken characters (lone surrogates, which
+    json.loads leaves where a file escapes half of a pair) replaced, with a warning each.
+    Both are rare: one look at all the text at once says whether to go event by event."""
+    everything = "".join([utf8 for *_, chunks, _ in speech for _, utf8 in chunks])
+    markup = "<" in everything or "{\\" in everything
+    broken = not everything.isascii() and _LONE_SURROGATE.search(everything) is not None
+    warnings: list[CaptionWarning] = []
+    if not (markup or broken):
+        return warnings
+    for number, _start, _end, chunks, _speaker in speech:
+        texts = [utf8 for _, utf8 in chunks]
+        if markup and any("<" in utf8 or "{\\" in utf8 for utf8 in texts):
+            texts = strip_markup_across(texts)
+        if broken and any(_LONE_SURROGATE.search(utf8) for utf8 in texts):
+            texts = [_LONE_SURROGATE.sub("\ufffd", utf8) for utf8 in texts]
+            warning = (
+                f"event {number}: a broken character (a lone UTF-16 surrogate) replaced by U+FFFD"
+            )
+            warnings.append(CaptionWarning(warning, source, event_line(text, number)))
+        chunks[:] = [(stamp, utf8) for (stamp, _), utf8 in zip(chunks, texts)]
+    return warnings
+
+
 _LATEST = format_timestamp(MAX_TIME_MS)
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # How deep a json3 file nests at most (events > event > segs > seg is 4).
 _SANE_DEPTH = 64
@@ -157,27 +169,30 @@ def _milliseconds(item: dict[str, Any], key: str, base: int = 0) -> int:
     return ms
 
 
-def _segs(event: dict[str, Any], start: int) -> list[tuple[int, str]]:
-    """The event's segs as (start ms, text without markup), checked."""
+def _chunks(event: dict[str, Any], start: int) -> list[tuple[int, str]]:
+    """The event's segs, checked, as (start ms, text) never going back in time."""
     segs = event.get("segs")
     if segs is None:
         return []
-    if not isinstance(segs, list):
+    if type(segs) is not list:
         raise _SchemaError("'segs' is not a list")
-    checked: list[tuple[int, str]] = []
+    chunks: list[tuple[int, str]] = []
+    latest_offset = MAX_TIME_MS - start
+    stamp = start
     for index, seg in enumerate(segs, 1):
-        if not isinstance(seg, dict):
+        if type(seg) is not dict:
             raise _SchemaError(f"seg {index} is not an object")
         utf8 = seg.get("utf8")
-        if not isinstance(utf8, str):
+        if type(utf8) is not str:
             what = f"'utf8' {_shown(utf8)} is not text" if "utf8" in seg else "has no 'utf8'"
             raise _SchemaError(f"seg {index} {what}")
-        stamp = start + _milliseconds(seg, "tOffsetMs", start)
-        checked.append((stamp, utf8.replace("\n", " ")))
-    if any("<" in utf8 or "{\\" in utf8 for _, utf8 in checked):
-        texts = strip_markup_across([utf8 for _, utf8 in checked])
-        checked = [(stamp, text) for (stamp, _), text in zip(checked, texts)]
-    return checked
+        offset = seg.get("tOffsetMs", 0)
+        if type(offset) is not int or not 0 <= offset <= latest_offset:  # the rare cases
+            offset = _milliseconds(seg, "tOffsetMs", start)
+        if start + offset > stamp:
+            stamp = start + offset
+        chunks.append((stamp, utf8.replace("\n", " ")))
+    return chunks
 
 
 def _shown(value: object) -> str:

@@ -66,10 +66,10 @@ def _frames(text: str, source: str) -> list[tuple[int, str]]:
         hours, minutes, seconds, body = match.groups()
         if int(seconds) >= 60:
             raise CaptionParseError("seconds past 59", source, line_no, stripped[:60])
-        hours = hours or "0"
-        # (a 100-hour time is past the latest already; int() of 5000 digits even fails)
-        at = int(hours) * 3600 + int(minutes) * 60 + int(seconds) if len(hours) < 4 else -1
-        if not 0 <= at * 1000 <= MAX_TIME_MS:
+        at = int(minutes) * 60 + int(seconds)
+        if hours:  # (a 100-hour time is past the latest already; int() of 5000 digits fails)
+            at = at + int(hours) * 3600 if len(hours) < 4 else MAX_TIME_MS
+        if at * 1000 > MAX_TIME_MS:
             raise CaptionParseError(
                 f"time past {format_timestamp(MAX_TIME_MS)}, the latest clipkit reads",
                 source,
@@ -79,7 +79,9 @@ def _frames(text: str, source: str) -> list[tuple[int, str]]:
         if at < previous_seconds:
             raise CaptionParseError("time goes backwards", source, line_no, stripped[:60])
         previous_seconds = at
-        body = " ".join(strip_markup(body).split())
+        if "<" in body or "{" in body:
+            body = strip_markup(body)
+        body = " ".join(body.split())
         if body:
             frames.append((at, body))
     return frames
