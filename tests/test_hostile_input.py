@@ -134,8 +134,6 @@ def test_a_shift_past_the_latest_time_is_one_line_naming_the_file(
         "(the latest time clipkit writes is 99:59:59.999)"
     )
     assert not out.exists()
-    assert main(["convert", str(source), "-o", str(out), "--shift", "1e400"]) == 2
-    assert "not a number of seconds: '1e400'" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------- json3: one schema
