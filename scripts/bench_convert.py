@@ -210,8 +210,10 @@ ADVERSARIAL: dict[str, tuple[str, Callable[[int], bytes]]] = {
     "markdown of '<a'": ("markdown markup stripping", lambda n: b"**[00:01]** " + b"<a" * (n // 2)),
     "reversed long cue": ("rolling SRT repair (was quadratic)", _reversed_repeats),
     "broken surrogates": (
-        "json3 lone surrogates",
-        lambda n: _json_events([{"utf8": "\ud800 x"}] * (n // 24)),
+        "json3 lone surrogates, one in every event",
+        lambda n: json.dumps(
+            {"events": [{"tStartMs": i, "segs": [{"utf8": "\ud800 x"}]} for i in range(n // 50)]}
+        ).encode(),
     ),
 }
 

@@ -109,7 +109,8 @@ def decode(data: bytes, source: str = "<input>") -> str:
 def decode_with_warnings(
     data: bytes, source: str = "<input>"
 ) -> tuple[str, tuple[CaptionWarning, ...]]:
-    """:func:`decode`, and a warning for every line read in another encoding than the rest."""
+    """:func:`decode`, and a warning when some lines were read in another encoding than the
+    rest (naming the first of them)."""
     utf16 = _utf16_codec(data)
     if utf16 is not None:
         try:

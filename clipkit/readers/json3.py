@@ -118,26 +118,29 @@ def _clean_text(
     speech: list[tuple[int, int, int, list[tuple[int, str]], bool]], text: str, source: str
 ) -> list[CaptionWarning]:
     """Markup removed from the events' text, and broken characters (lone surrogates, which
-    json.loads leaves where a file escapes half of a pair) replaced, with a warning each.
-    Both are rare: one look at all the text at once says whether to go event by event."""
+    json.loads leaves where a file escapes half of a pair) replaced, with one warning
+    naming the first event that had one.  Both are rare: one look at all the text at once
+    says whether to go event by event."""
     everything = "".join([utf8 for *_, chunks, _ in speech for _, utf8 in chunks])
     markup = "<" in everything or "{\\" in everything
     broken = not everything.isascii() and _LONE_SURROGATE.search(everything) is not None
-    warnings: list[CaptionWarning] = []
     if not (markup or broken):
-        return warnings
+        return []
+    broken_events: list[int] = []
     for number, _start, _end, chunks, _speaker in speech:
         texts = [utf8 for _, utf8 in chunks]
         if markup and any("<" in utf8 or "{\\" in utf8 for utf8 in texts):
             texts = strip_markup_across(texts)
         if broken and any(_LONE_SURROGATE.search(utf8) for utf8 in texts):
             texts = [_LONE_SURROGATE.sub("\ufffd", utf8) for utf8 in texts]
-            warning = (
-                f"event {number}: a broken character (a lone UTF-16 surrogate) replaced by U+FFFD"
-            )
-            warnings.append(CaptionWarning(warning, source, event_line(text, number)))
+            broken_events.append(number)
         chunks[:] = [(stamp, utf8) for (stamp, _), utf8 in zip(chunks, texts)]
-    return warnings
+    if not broken_events:
+        return []
+    first = broken_events[0]
+    more = f" (and {len(broken_events) - 1} more events)" if len(broken_events) > 1 else ""
+    message = f"event {first}: a broken character (a lone UTF-16 surrogate) replaced by U+FFFD"
+    return [CaptionWarning(message + more, source, event_line(text, first))]
 
 
 _LATEST = format_timestamp(MAX_TIME_MS)
