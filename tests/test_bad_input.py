@@ -23,7 +23,7 @@ CASES: dict[str, tuple[int | None, str]] = {
     "empty.vtt": (None, "empty file"),
     "blank.srt": (None, "empty file"),
     "junk.vtt": (None, "binary data"),
-    "odd_utf16.srt": (None, "invalid UTF-16"),
+    "odd_utf16.srt": (2, "invalid UTF-16 text (cut off"),
     "truncated.vtt": (13, "truncated cue"),
     "truncated.srt": (6, "truncated cue"),
     "backwards.vtt": (9, "time goes backwards"),

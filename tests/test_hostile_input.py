@@ -255,6 +255,12 @@ def test_utf16_without_a_bom_is_read(encoding: str) -> None:
         assert words_of(data) == ["Grüße", "aus", "Köln", "東京", "ĀĒĪ", "ok"]
 
 
+def test_a_control_character_in_text_names_its_line() -> None:
+    data = "1\n00:00:01,000 --> 00:00:02,000\nCafé\x0c\n\n".encode("cp1252")
+    with pytest.raises(CaptionParseError, match=r"^in:3: binary data.*\(control character 0x0c\)"):
+        read_bytes(data, "in")
+
+
 def test_binary_with_zero_bytes_is_still_binary() -> None:
     for junk in (bytes(range(256)) * 4, b"\x00\x01" * 100, b"\x00" * 64 + b"WEBVTT"):
         with pytest.raises(CaptionParseError, match=r"binary data|invalid UTF-16"):

@@ -116,7 +116,10 @@ def decode_with_warnings(
         try:
             text = data.decode(utf16)
         except UnicodeDecodeError as exc:
-            raise CaptionParseError("invalid UTF-16 text", source) from exc
+            line = data[: exc.start].decode(utf16, "replace").count("\n") + 1
+            raise CaptionParseError(
+                "invalid UTF-16 text (cut off, or a broken character)", source, line
+            ) from exc
         if utf16 != "utf-16":  # guessed from the zero bytes: binary data may look so too
             _check_not_binary(text, source)
         return text, ()
@@ -195,8 +198,14 @@ _CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # all below 32
 
 
 def _check_not_binary(text: str, source: str) -> None:
-    if _CONTROL_CHARACTER.search(text):
-        raise CaptionParseError("binary data, not a caption file", source)
+    control = _CONTROL_CHARACTER.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        raise CaptionParseError(
+            f"binary data, not a caption file (control character 0x{ord(control.group()):02x})",
+            source,
+            line,
+        )
 
 
 def detect_format(text: str, source: str = "<input>") -> str:
