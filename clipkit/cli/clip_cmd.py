@@ -319,8 +319,8 @@ def run_find(args: argparse.Namespace) -> int:
     from clipkit.readers import load
 
     transcript = load(args.captions)
-    _print_warnings(transcript)
     findings = find(transcript, args.phrase, args.threshold)
+    _print_warnings(transcript)
     for finding in findings:
         print(f"{format_time(finding.match.start_ms)}  {finding.context}")
     if not findings:
