@@ -12,20 +12,34 @@ import json
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from clipkit.errors import ClipkitError, FFmpegError, FFmpegInterrupted, HighlightError
-from clipkit.fileio import atomic_write_bytes, ensure_not_input
+from clipkit.errors import (
+    ClipkitError,
+    FFmpegError,
+    FFmpegInterrupted,
+    HighlightError,
+    MissingToolError,
+    OutputError,
+)
+from clipkit.fileio import (
+    atomic_outputs,
+    atomic_write_bytes,
+    ensure_distinct,
+    ensure_not_input,
+    output_folder,
+)
 from clipkit.highlights import HighlightSpec, format_time, resolve
 from clipkit.media import concat, smartcut
 from clipkit.media.burn import BurnStyle, VerticalCrop, picture_transform
 from clipkit.media.cut import EncodeSettings, accurate_cut_command, copy_cut_command
 from clipkit.media.probe import MediaInfo, keyframe_at_or_before, probe
 from clipkit.media.progress import ProgressCallback
-from clipkit.media.runner import atomic_outputs, run_ffmpeg
+from clipkit.media.runner import run_ffmpeg
 from clipkit.media.silence import Silence, detect_silences
 from clipkit.model import Cue, Transcript, Word, format_timestamp
 from clipkit.readers import load
@@ -52,6 +66,7 @@ class Source:
     info: MediaInfo
     transcript: Transcript | None = None
     cues: tuple[Cue, ...] = ()
+    captions: Path | None = None  # the file the transcript was read from
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +134,8 @@ def open_source(
     if captions is None:
         return Source(video, info)
     transcript = load(captions)
-    return Source(video, info, transcript, tuple(build_cues(transcript, style or CaptionStyle())))
+    cues = tuple(build_cues(transcript, style or CaptionStyle()))
+    return Source(video, info, transcript, cues, Path(captions))
 
 
 # ---------------------------------------------------------------- planning
@@ -377,11 +393,39 @@ def cut_clips(
     ``on_clip`` gets each clip's plan as carried out (its method and any fallback).
     """
     out_dir = options.out_dir
-    inputs = [source.video, *([captions_path] if captions_path else [])]
+    manifest_path = out_dir / "manifest.json"
+    inputs = input_files(source, plans, captions_path)
+    outputs = [out_dir / f"{plan.name}{ext}" for plan in plans for ext in (".mp4", ".srt", ".vtt")]
+    for output in [*outputs, manifest_path]:
+        ensure_not_input(output, inputs)
+    with output_folder(out_dir):
+        return _cut_all(source, plans, options, on_progress, captions_path, on_clip)
+
+
+def input_files(
+    source: Source, plans: Sequence[ClipPlan], captions_path: str | Path | None = None
+) -> list[Path]:
+    """Every file a cut reads: the video, the captions and the highlight files."""
+    files = [source.video]
+    captions = captions_path or source.captions
+    if captions is not None:
+        files.append(Path(captions))
     for plan in plans:
-        for ext in (".mp4", ".srt", ".vtt"):
-            ensure_not_input(out_dir / f"{plan.name}{ext}", inputs)
-    out_dir.mkdir(parents=True, exist_ok=True)
+        highlights = Path(plan.spec.source)
+        if highlights not in files and highlights.is_file():
+            files.append(highlights)
+    return files
+
+
+def _cut_all(
+    source: Source,
+    plans: Sequence[ClipPlan],
+    options: ClipOptions,
+    on_progress: ProgressCallback | None,
+    captions_path: str | Path | None,
+    on_clip: Callable[[ClipPlan], None] | None,
+) -> Path:
+    out_dir = options.out_dir
     manifest_path = out_dir / "manifest.json"
     done: list[ClipPlan] = []
     offset = 0
@@ -402,7 +446,8 @@ def cut_clips(
             burn_file.write_bytes(files["srt"])
             temp_srt.write_bytes(files["srt"])
             temp_vtt.write_bytes(files["vtt"])
-            plan = _cut(source, plan, options, temp_video, burn_file, report)
+            with _writing(video):
+                plan = _cut(source, plan, options, temp_video, burn_file, report)
         offset += plan.duration_ms
         done.append(plan)
         if on_clip is not None:
@@ -445,12 +490,28 @@ def _smart_failure(cut: Callable[[], None], output: Path) -> str | None:
     """
     try:
         cut()
-    except FFmpegInterrupted:
+    except (FFmpegInterrupted, MissingToolError):
         raise
-    except (smartcut.SmartCutUnavailable, FFmpegError) as exc:
+    except FFmpegError as exc:
+        if exc.out_of_space:
+            raise  # a re-encode would only fill the disk again
+        output.unlink(missing_ok=True)
+        return f"smart cut failed: {exc}"
+    except smartcut.SmartCutUnavailable as exc:
         output.unlink(missing_ok=True)
         return f"smart cut failed: {exc}"
     return None
+
+
+@contextmanager
+def _writing(output: Path) -> Iterator[None]:
+    """ffmpeg stopped by a full disk: an error about ``output``, with ffmpeg's own words."""
+    try:
+        yield
+    except FFmpegError as exc:
+        if not exc.out_of_space or isinstance(exc, FFmpegInterrupted):
+            raise
+        raise OutputError(f"{output}: cannot write: disk full ({exc})") from exc
 
 
 def _times(ms: int) -> dict[str, Any]:
@@ -657,10 +718,27 @@ def make_reel(
     Returns how it was made (see :func:`reel_method`): ``("smart", None)``, or
     ``("reencode", why)`` when smart cuts did not apply or did not verify.
     """
-    output.parent.mkdir(parents=True, exist_ok=True)
     srt, vtt = output.with_suffix(".srt"), output.with_suffix(".vtt")
+    if output.suffix.lower() in (".srt", ".vtt"):
+        raise OutputError(f"{output}: the reel is a video; its captions go beside it (.srt, .vtt)")
+    ensure_distinct([output, srt, vtt])
+    inputs = input_files(source, reel.clips)
     for path in (output, srt, vtt):
-        ensure_not_input(path, [source.video])
+        ensure_not_input(path, inputs)
+    with output_folder(output.parent), _writing(output):
+        return _make_reel(source, reel, output, encode, burn, burn_style, on_progress)
+
+
+def _make_reel(
+    source: Source,
+    reel: ReelPlan,
+    output: Path,
+    encode: EncodeSettings,
+    burn: bool,
+    burn_style: BurnStyle | None,
+    on_progress: ProgressCallback | None,
+) -> tuple[str, str | None]:
+    srt, vtt = output.with_suffix(".srt"), output.with_suffix(".vtt")
     files = caption_files(reel.cues, reel.words)
     method, why = reel_method(reel, burn)
     with (

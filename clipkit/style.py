@@ -37,15 +37,15 @@ class CaptionStyle:
             raise StyleError(f"max_chars must be at least 10 (got {self.max_chars})")
         if self.max_lines < 1:
             raise StyleError(f"max_lines must be at least 1 (got {self.max_lines})")
-        if self.fps <= 0:
-            raise StyleError(f"fps must be positive (got {self.fps})")
+        if not (math.isfinite(self.fps) and self.fps > 0):
+            raise StyleError(f"fps must be a positive number (got {self.fps})")
         if self.min_duration_ms <= 0 or self.max_duration_ms < self.min_duration_ms:
             raise StyleError(
                 f"need 0 < min_duration <= max_duration "
                 f"(got {self.min_duration_ms} ms and {self.max_duration_ms} ms)"
             )
-        if self.max_cps <= 0:
-            raise StyleError(f"max_cps must be positive (got {self.max_cps})")
+        if not (math.isfinite(self.max_cps) and self.max_cps > 0):
+            raise StyleError(f"max_cps must be a positive number (got {self.max_cps})")
         if self.mode not in ("cues", "lines", "words"):
             raise StyleError(f"mode must be cues, lines or words (got {self.mode!r})")
 

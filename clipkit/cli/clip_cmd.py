@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ from clipkit.clips import (
     reel_method,
 )
 from clipkit.errors import ClipkitError
-from clipkit.fileio import atomic_write_bytes
+from clipkit.fileio import atomic_write_bytes, ensure_not_input
 from clipkit.highlights import find, findings_to_yaml, format_time, load_highlights
 from clipkit.media.burn import VERTICAL_BURN_STYLE, BurnStyle, VerticalCrop
 from clipkit.media.cut import EncodeSettings
@@ -103,13 +104,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     reel.add_argument(
         "--titles",
-        type=float,
+        type=_seconds,
         default=0.0,
         metavar="SECONDS",
         help="a title card of this length before each highlight (0: none)",
     )
     reel.add_argument(
-        "--xfade", type=float, default=0.0, metavar="SECONDS", help="cross-fade between pieces"
+        "--xfade", type=_seconds, default=0.0, metavar="SECONDS", help="cross-fade between pieces"
     )
     reel.set_defaults(func=run_reel)
 
@@ -126,7 +127,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     finder.add_argument(
         "--threshold",
-        type=float,
+        type=_percent,
         default=85.0,
         help="similarity 0-100 that counts as a match (85)",
     )
@@ -140,7 +141,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-snap", action="store_true", help="cut exactly at the given times")
     parser.add_argument(
         "--snap-tolerance",
-        type=float,
+        type=_seconds,
         default=0.7,
         metavar="SECONDS",
         help="how far a cut may move to reach a pause in the audio (0.7)",
@@ -148,7 +149,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--burn", action="store_true", help="burn the captions into the picture")
     parser.add_argument("--font-size", type=int, help="burned caption size (libass units)")
     parser.add_argument("--margin", type=int, help="burned caption bottom margin")
-    parser.add_argument("--outline", type=float, help="burned caption outline width")
+    parser.add_argument("--outline", type=_width, help="burned caption outline width")
     parser.add_argument(
         "--crf",
         type=int,
@@ -158,6 +159,29 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--preset", default="veryfast", help="x264 preset (veryfast)")
     parser.add_argument("--dry-run", action="store_true", help="print the plan and commands")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _seconds(text: str) -> float:
+    """A length in seconds: a finite number from 0 to an hour (argparse type)."""
+    return _bounded(text, 3600.0, "a number of seconds from 0 to 3600")
+
+
+def _width(text: str) -> float:
+    return _bounded(text, 100.0, "a width from 0 to 100")
+
+
+def _percent(text: str) -> float:
+    return _bounded(text, 100.0, "a similarity from 0 to 100")
+
+
+def _bounded(text: str, limit: float, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= limit:  # also false for nan
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+    return value
 
 
 def _options(args: argparse.Namespace, out_dir: Path = Path("clips")) -> ClipOptions:
@@ -309,6 +333,8 @@ def _reel_method_text(method: str, why: str | None) -> str:
 def run_find(args: argparse.Namespace) -> int:
     from clipkit.readers import load
 
+    if args.write is not None:
+        ensure_not_input(args.write, [args.captions])
     transcript = load(args.captions)
     findings = find(transcript, args.phrase, args.threshold)
     for finding in findings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import math
 import os
 import signal
 import sys
@@ -70,9 +71,16 @@ class Settings:
 
 def _seconds_to_ms(text: str) -> int:
     try:
-        return round(float(text) * 1000)
+        seconds = float(text)
     except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and abs(seconds) <= MAX_SECONDS_ARGUMENT):
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    return round(seconds * 1000)
+
+
+# 100 hours: more than any caption file clipkit reads (and far from float overflow)
+MAX_SECONDS_ARGUMENT = 360_000
 
 
 _MARKERS = {"dash": "- ", "chevrons": ">> "}
