@@ -62,6 +62,9 @@ def atomic_outputs(*finals: str | Path) -> Iterator[list[Path]]:
     failure, Ctrl-C) the private folders are removed and nothing appears under the final
     names.  An OS error while writing a temporary file, or while moving it, is raised as an
     :class:`OutputError` naming the final file.
+
+    A final that is a device or a pipe (``/dev/null``, ``/dev/stdout``, a FIFO) is not
+    replaced: the finished file is copied into it.
     """
     paths = [Path(final) for final in finals]
     ensure_distinct(paths)
@@ -69,10 +72,11 @@ def atomic_outputs(*finals: str | Path) -> Iterator[list[Path]]:
         if final.is_dir():
             raise OutputError(f"{final}: is a folder")
     with contextlib.ExitStack() as stack:
-        private: dict[Path, Path] = {}
+        private: dict[Path | None, Path] = {}
         temps: list[Path] = []
         for final in paths:
-            folder = final.parent
+            # a device's folder (/dev) is no place for temporary files: they go to the usual one
+            folder = None if _is_special(final) else final.parent
             if folder not in private:
                 try:
                     made = tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder)
@@ -93,9 +97,12 @@ def atomic_outputs(*finals: str | Path) -> Iterator[list[Path]]:
             if not temp.exists():
                 continue
             try:
+                if _is_special(final):
+                    _copy_into(temp, final)
+                    continue
                 _flush(temp)
                 os.chmod(temp, _mode_for(final))
-                os.replace(temp, final)
+                os.replace(temp, final)  # replaces a link at ``final``, never writes through it
             except OSError as exc:
                 raise output_error(final, exc) from exc
             moved.add(final.parent)
@@ -182,6 +189,41 @@ def _final_for(exc: OSError, temps: Sequence[Path], finals: Sequence[Path]) -> P
         if failed in (temp, temp.parent):
             return final
     return None
+
+
+def _is_special(path: Path) -> bool:
+    """Whether an output goes *into* ``path`` rather than replacing it.
+
+    Devices, pipes and sockets are written into.  Elsewhere a link is replaced like a file
+    (never written through), but under ``/dev`` and ``/proc`` a link is what the user
+    means: ``/dev/stdout`` and ``/dev/fd/1`` lead to wherever the output is redirected.
+    """
+    try:
+        absolute = path.absolute()
+        mode = absolute.lstat().st_mode
+    except OSError:
+        return False
+    if stat.S_ISLNK(mode) and absolute.parts[1:2] in (("dev",), ("proc",)):
+        return True
+    return stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+def _copy_into(temp: Path, final: Path) -> None:
+    """Copy a finished output into a device, pipe or redirected stream.
+
+    Appending: a stream redirected with ``>`` is empty, one with ``>>`` is added to.  A pipe
+    that nobody reads is an error rather than a hang.
+    """
+    flags = os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(final, flags)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise OutputError(f"{final}: a pipe that nobody reads") from exc
+        raise
+    os.set_blocking(fd, True)
+    with open(temp, "rb") as source, os.fdopen(fd, "wb") as target:
+        shutil.copyfileobj(source, target)
 
 
 def _flush(path: Path) -> None:

@@ -101,7 +101,8 @@ def parse_time(value: object) -> int:
     if isinstance(value, bool):
         raise ValueError(f"not a time: {value!r}")
     if isinstance(value, (int, float, Decimal)):
-        seconds = Decimal(value)
+        # a float as its shortest decimal: 359999.999 as written, not its binary neighbour
+        seconds = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if seconds.is_nan():
             raise ValueError(f"not a time: {_shown(value)}")
     else:
@@ -129,7 +130,8 @@ def _number(value: object) -> Decimal:
     try:
         if isinstance(value, bool):
             raise InvalidOperation
-        number = Decimal(value if isinstance(value, (int, float, Decimal)) else str(value).strip())
+        written = repr(value) if isinstance(value, float) else value
+        number = Decimal(written if isinstance(written, (int, Decimal)) else str(written).strip())
     except (InvalidOperation, ValueError):
         raise ValueError(f"expected seconds, got {_shown(value)}") from None
     if not number.is_finite():
