@@ -359,4 +359,4 @@ def test_the_api_is_still_importable_from_the_package() -> None:
     assert {"load", "build_cues", "render", "CaptionStyle"} <= set(dir(clipkit))
     assert clipkit.load.__module__ == "clipkit.readers"
     with pytest.raises(AttributeError):
-        _ = clipkit.no_such_name  # type: ignore[attr-defined]
+        _ = clipkit.no_such_name
