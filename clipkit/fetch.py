@@ -556,7 +556,7 @@ def folder_name(video_id: str) -> str:
     A changed id gets a hash of the real one, so two ids never share a folder.
     """
     name = _UNSAFE_NAME.sub("_", video_id).lstrip(".-")
-    if name == video_id and len(name) <= FOLDER_NAME_MAX:
+    if name and name == video_id and len(name) <= FOLDER_NAME_MAX:
         return name
     digest = hashlib.sha256(video_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     return f"{name[:FOLDER_NAME_MAX].rstrip('.-') or 'video'}-{digest}"
