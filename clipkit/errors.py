@@ -42,6 +42,11 @@ class UnknownFormatError(CaptionParseError):
     """No reader, or more than one, claims the input."""
 
 
+class InvalidValueError(ClipkitError, ValueError):
+    """A value clipkit cannot take: a time, an option of the API.  Callers that know the
+    file add it (a highlight file's line, the command-line option); also a ValueError."""
+
+
 class StyleError(ClipkitError):
     """A caption style setting that makes no sense (e.g. max_lines=0)."""
 

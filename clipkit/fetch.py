@@ -41,7 +41,7 @@ import yaml
 import yt_dlp
 import yt_dlp.utils
 
-from clipkit.errors import ClipkitError, DownloadError
+from clipkit.errors import ClipkitError, DownloadError, InvalidValueError
 from clipkit.style import CaptionStyle
 
 __all__ = [
@@ -98,13 +98,13 @@ class FetchOptions:
 
     def __post_init__(self) -> None:
         if self.max_height < 1:
-            raise ValueError(f"max_height must be positive (got {self.max_height})")
+            raise InvalidValueError(f"max_height must be positive (got {self.max_height})")
         if not _LANG.match(self.lang):
-            raise ValueError(f"not a language code: {self.lang!r} (e.g. en, de, pt-BR)")
+            raise InvalidValueError(f"not a language code: {self.lang!r} (e.g. en, de, pt-BR)")
         if self.cookies is not None and self.cookies_from_browser is not None:
-            raise ValueError("use either a cookies file or cookies from a browser, not both")
+            raise InvalidValueError("use either a cookies file or cookies from a browser, not both")
         if self.retries < 0:
-            raise ValueError(f"retries must not be negative (got {self.retries})")
+            raise InvalidValueError(f"retries must not be negative (got {self.retries})")
 
     def as_manifest(self) -> dict[str, Any]:
         return {
@@ -783,15 +783,15 @@ def _browser_spec(spec: str) -> tuple[str, str | None, str | None, str | None]:
         spec,
     )
     if match is None:
-        raise ValueError(f"not a browser spec: {spec!r}")
+        raise InvalidValueError(f"not a browser spec: {spec!r}")
     name, keyring, profile, container = match.group("name", "keyring", "profile", "container")
     name = name.strip().lower()
     if name not in SUPPORTED_BROWSERS:
-        raise ValueError(
+        raise InvalidValueError(
             f"unsupported browser {name!r} (choose from {', '.join(sorted(SUPPORTED_BROWSERS))})"
         )
     if keyring is not None and keyring.upper() not in SUPPORTED_KEYRINGS:
-        raise ValueError(f"unsupported keyring {keyring!r}")
+        raise InvalidValueError(f"unsupported keyring {keyring!r}")
     return name, profile, keyring.upper() if keyring else None, container
 
 

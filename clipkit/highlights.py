@@ -29,7 +29,7 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
-from clipkit.errors import HighlightError
+from clipkit.errors import HighlightError, InvalidValueError
 from clipkit.model import Transcript, Word
 
 if sys.version_info >= (3, 11):
@@ -99,27 +99,29 @@ def parse_time(value: object) -> int:
     be a time are a :class:`ValueError` like any other mistake.
     """
     if isinstance(value, bool):
-        raise ValueError(f"not a time: {value!r}")
+        raise InvalidValueError(f"not a time: {value!r}")
     if isinstance(value, (int, float, Decimal)):
         # a float as its shortest decimal: 359999.999 as written, not its binary neighbour
         seconds = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if seconds.is_nan():
-            raise ValueError(f"not a time: {_shown(value)}")
+            raise InvalidValueError(f"not a time: {_shown(value)}")
     else:
         text = str(value).strip().replace(",", ".")
         match = _TIME.match(text)
         if not match:
-            raise ValueError(f"not a time: {_shown(value)} (use seconds, MM:SS or HH:MM:SS.mmm)")
+            raise InvalidValueError(
+                f"not a time: {_shown(value)} (use seconds, MM:SS or HH:MM:SS.mmm)"
+            )
         hours, minutes, secs = (Decimal(part or 0) for part in match.groups())
         if (match[1] is not None or match[2] is not None) and secs >= 60:
-            raise ValueError(f"not a time: {_shown(value)} (seconds must be below 60)")
+            raise InvalidValueError(f"not a time: {_shown(value)} (seconds must be below 60)")
         if match[1] is not None and minutes >= 60:
-            raise ValueError(f"not a time: {_shown(value)} (minutes must be below 60)")
+            raise InvalidValueError(f"not a time: {_shown(value)} (minutes must be below 60)")
         seconds = hours * 3600 + minutes * 60 + secs
     if seconds < 0:
-        raise ValueError(f"negative time: {_shown(value)}")
+        raise InvalidValueError(f"negative time: {_shown(value)}")
     if seconds * 1000 > MAX_TIME_MS:
-        raise ValueError(
+        raise InvalidValueError(
             f"{_shown(value)} is beyond {MAX_TIME_TEXT}, the longest time clipkit handles"
         )
     return round(seconds * 1000)
@@ -133,9 +135,9 @@ def _number(value: object) -> Decimal:
         written = repr(value) if isinstance(value, float) else value
         number = Decimal(written if isinstance(written, (int, Decimal)) else str(written).strip())
     except (InvalidOperation, ValueError):
-        raise ValueError(f"expected seconds, got {_shown(value)}") from None
+        raise InvalidValueError(f"expected seconds, got {_shown(value)}") from None
     if not number.is_finite():
-        raise ValueError(f"expected seconds, got {_shown(value)}")
+        raise InvalidValueError(f"expected seconds, got {_shown(value)}")
     return number
 
 
