@@ -727,38 +727,23 @@ def test_bad_options_are_refused() -> None:
 
 
 @pytest.fixture(scope="module")
-def hls_with_captions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    """An HLS master playlist ``/a.m3u8``: H.264/AAC, and the rolling VTT as a subtitle
-    rendition (the URL of a playlist, fetched directly: yt-dlp's generic extractor)."""
-    if not HAVE_FFMPEG:
-        pytest.skip("needs ffmpeg and ffprobe")
-    folder = tmp_path_factory.mktemp("hls-captions")
-    subprocess.run(
-        [
-            *("ffmpeg", "-v", "error", "-y"),
-            *("-f", "lavfi", "-i", f"testsrc=size=320x240:rate=25:duration={DURATION_S}"),
-            *("-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=44100:duration={DURATION_S}"),
-            *("-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25"),
-            *("-c:a", "aac", "-b:a", "64k", "-f", "hls", "-hls_time", "2"),
-            *("-hls_playlist_type", "vod", "-hls_segment_filename", str(folder / "c%d.ts")),
-            str(folder / "video.m3u8"),
-        ],
-        check=True,
+def hls_with_captions(hls_files: dict[str, bytes]) -> dict[str, bytes]:
+    """``/a.m3u8``: the HLS master playlist of ``hls_files`` with the rolling VTT as a
+    subtitle rendition, its URL fetched directly (yt-dlp's generic extractor)."""
+    master = hls_files["/hls.m3u8"].decode()
+    subtitles = (
+        '#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="English",LANGUAGE="en",'
+        'DEFAULT=YES,AUTOSELECT=YES,URI="subs.m3u8"\n'
     )
-    files = {f"/{path.name}": path.read_bytes() for path in folder.iterdir()}
-    files["/subs.vtt"] = rolling_vtt(speech_words())
-    files["/subs.m3u8"] = (
-        b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n"
-        b"#EXTINF:4.0,\nsubs.vtt\n#EXT-X-ENDLIST\n"
-    )
-    files["/a.m3u8"] = (
-        b"#EXTM3U\n#EXT-X-VERSION:3\n"
-        b'#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="English",LANGUAGE="en",'
-        b'DEFAULT=YES,AUTOSELECT=YES,URI="subs.m3u8"\n'
-        b'#EXT-X-STREAM-INF:BANDWIDTH=300000,RESOLUTION=320x240,SUBTITLES="subs"\n'
-        b"video.m3u8\n"
-    )
-    return files
+    master = master.replace("#EXT-X-STREAM-INF:", subtitles + "#EXT-X-STREAM-INF:", 1)
+    master = re.sub(r"(#EXT-X-STREAM-INF:.*)", r'\1,SUBTITLES="subs"', master)
+    return {
+        **hls_files,
+        "/a.m3u8": master.encode(),
+        "/subs.m3u8": b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+        b"#EXTINF:4.0,\nsubs.vtt\n#EXT-X-ENDLIST\n",
+        "/subs.vtt": rolling_vtt(speech_words()),
+    }
 
 
 def all_files(root: Path) -> list[str]:
