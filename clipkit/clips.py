@@ -29,7 +29,6 @@ from clipkit.errors import (
 from clipkit.fileio import (
     atomic_outputs,
     atomic_write_bytes,
-    ensure_distinct,
     ensure_not_input,
     output_folder,
 )
@@ -721,7 +720,6 @@ def make_reel(
     srt, vtt = output.with_suffix(".srt"), output.with_suffix(".vtt")
     if output.suffix.lower() in (".srt", ".vtt"):
         raise OutputError(f"{output}: the reel is a video; its captions go beside it (.srt, .vtt)")
-    ensure_distinct([output, srt, vtt])
     inputs = input_files(source, reel.clips)
     for path in (output, srt, vtt):
         ensure_not_input(path, inputs)

@@ -4,7 +4,7 @@
     >>> for outcome in fetch(["https://www.youtube.com/watch?v=avWhreBUYF0"]):  # doctest: +SKIP
     ...     print(outcome.result or outcome.error)
 
-Per video, ``<out_dir>/<video id>/`` receives:
+Per video, ``<out_dir>/<video id>/`` (the id made a safe file name by :func:`folder_name`) receives:
 
 - ``<id>.mp4``: best video up to ``max_height`` plus best audio, merged by ffmpeg, H.264/AAC
   preferred (clips then cut without re-encoding);
