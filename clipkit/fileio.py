@@ -7,6 +7,8 @@ final name.  The rename replaces whatever is at the final name, a symlink includ
 writes through it; a link planted in a shared output folder cannot redirect the write.  The
 folder is on the same file system as the output, so the rename is atomic, and it is removed on
 any failure, Ctrl-C included, so nothing half-written is ever left under a final name.
+Devices and pipes (``/dev/null``, ``/dev/stdout``, a FIFO) are written into instead: renaming
+over them would replace ``/dev/null`` itself when clipkit runs as root.
 """
 
 from __future__ import annotations
