@@ -34,6 +34,9 @@ class CaptionStyle:
     speaker_marker: SpeakerMarker = "- "
     sound_tags: bool = True
     mode: Mode = "cues"
+    # Authored captions (an ordinary SRT/VTT someone wrote) keep their cues as written,
+    # only repaired (clipkit.authored); True rebuilds them under this whole policy too.
+    resegment: bool = False
 
     def __post_init__(self) -> None:
         if self.max_chars < 10:
