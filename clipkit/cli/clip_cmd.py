@@ -11,8 +11,15 @@ from typing import Any
 
 from tqdm import tqdm
 
+from clipkit.cli.caption_options import (
+    add_file_arguments,
+    add_policy_arguments,
+    style_from_args,
+    write_options_from_args,
+)
 from clipkit.clips import (
     CUT_MODES,
+    VERTICAL_MAX_CHARS,
     ClipOptions,
     ClipPlan,
     Source,
@@ -24,6 +31,7 @@ from clipkit.clips import (
     reel_commands,
     reel_method,
 )
+from clipkit.convert import how_taken
 from clipkit.errors import ClipkitError
 from clipkit.fileio import atomic_write_bytes
 from clipkit.highlights import find, findings_to_yaml, format_time, load_highlights
@@ -156,8 +164,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="x264 quality (20; 0 is lossless); smart-cut edges use at most 17",
     )
     parser.add_argument("--preset", default="veryfast", help="x264 preset (veryfast)")
-    parser.add_argument("--dry-run", action="store_true", help="print the plan and commands")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the plan (how the captions were taken, every cut and why) and commands",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_policy_arguments(parser, caption_mode=False, fps_default="the video's frame rate")
+    add_file_arguments(parser, "caption files")
 
 
 def _options(args: argparse.Namespace, out_dir: Path = Path("clips")) -> ClipOptions:
@@ -189,6 +203,8 @@ def _options(args: argparse.Namespace, out_dir: Path = Path("clips")) -> ClipOpt
         burn_style=style,
         vertical=VerticalCrop(getattr(args, "crop_x", None)) if vertical else None,
         encode=EncodeSettings(crf=args.crf, preset=args.preset),
+        write=write_options_from_args(args),
+        vertical_max_chars=args.max_chars or VERTICAL_MAX_CHARS,
     )
 
 
@@ -196,8 +212,21 @@ def _prepare(args: argparse.Namespace, options: ClipOptions) -> tuple[Source, li
     if args.burn and args.captions is None:
         raise ClipkitError("--burn needs --captions")
     specs = load_highlights(args.highlights)
-    source = open_source(args.video, args.captions)
+    style = style_from_args(args, caption_mode=False)
+    source = open_source(args.video, args.captions, style, args.fps)
     return source, plan_clips(source, specs, options)
+
+
+def _print_captions(source: Source, captions: Path | None, out: Any = None) -> None:
+    """Which way the captions were taken (authored cues kept, or rebuilt), at which rate."""
+    if source.transcript is None:
+        return
+    style = source.caption_style
+    print(
+        f"captions: {captions}: {how_taken(source.transcript, style)}, "
+        f"on the frames of {style.fps:.6g} fps",
+        file=out or sys.stdout,
+    )
 
 
 def _print_plan(plans: Sequence[ClipPlan], out: Any = None) -> None:
@@ -254,12 +283,14 @@ def run_clip(args: argparse.Namespace) -> int:
     options = _options(args, args.out)
     source, plans = _prepare(args, options)
     if args.dry_run:
+        _print_captions(source, args.captions)
         _print_plan(plans)
         for plan in plans:
             print(f"{plan.name}: {_method_text(plan)}")
             for command in plan.commands:
                 print(format_command(command))
         return 0
+    _print_captions(source, args.captions, sys.stderr)
     _print_plan(plans, sys.stderr)
     total = sum(plan.duration_ms for plan in plans)
     done: list[ClipPlan] = []
@@ -279,6 +310,7 @@ def run_reel(args: argparse.Namespace) -> int:
     reel = plan_reel(source, plans, round(args.titles * 1000), round(args.xfade * 1000))
     output: Path = args.output
     if args.dry_run:
+        _print_captions(source, args.captions)
         _print_plan(plans)
         for chapter in reel.chapters:
             print(f"chapter {format_time(chapter.start_ms)} {chapter.title}")
@@ -290,10 +322,18 @@ def run_reel(args: argparse.Namespace) -> int:
         ):
             print(format_command(command))
         return 0
+    _print_captions(source, args.captions, sys.stderr)
     _print_plan(plans, sys.stderr)
     with _progress(reel.total_ms, "reel", args.quiet) as update:
         method, why = make_reel(
-            source, reel, output, options.encode, args.burn, options.burn_style, update
+            source,
+            reel,
+            output,
+            options.encode,
+            args.burn,
+            options.burn_style,
+            update,
+            options.write,
         )
     print(f"reel: {_reel_method_text(method, why)}", file=sys.stderr)
     print(output)
