@@ -266,6 +266,16 @@ def plan_clips(
                 method, fallback = "reencode", str(exc)
         name = _unique(_slug(spec.title) or f"clip-{number:02d}", names)
         words = _clip_words(source.transcript, start, end)
+        cues = clip_cues(
+            source.cues, start, end, style, keep_text=source.authored, quoted_ms=keep_start
+        )
+        widest = max((len(line) for cue in cues for line in cue.lines), default=0)
+        if options.vertical is not None and source.authored and widest > options.vertical_max_chars:
+            notes.append(
+                f"authored captions kept as written: lines up to {widest} characters, more "
+                f"than the {options.vertical_max_chars} a 9:16 frame holds (--resegment lays "
+                "them out for it)"
+            )
         plan = ClipPlan(
             name=name,
             title=spec.title or name,
@@ -276,11 +286,7 @@ def plan_clips(
             end_snap=end_snap,
             start_ms=start,
             end_ms=end,
-            cues=tuple(
-                clip_cues(
-                    source.cues, start, end, style, keep_text=source.authored, quoted_ms=keep_start
-                )
-            ),
+            cues=tuple(cues),
             words=words,
             notes=tuple(notes),
             method=method,

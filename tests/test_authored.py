@@ -161,7 +161,7 @@ def test_vtt_to_srt_is_a_format_change_only() -> None:
     out = convert_bytes(vtt.encode(), "talk.vtt", to="srt").decode()
     assert cues_of(out) == [(1000, 3000, ("Tom & Jerry", "and co.")), (4000, 6000, ("Fin.",))]
     back = convert_bytes(out.encode(), "talk.srt", to="vtt").decode()
-    assert [c.text for c in webvtt.from_string(back)] == [
+    assert [c.text for c in webvtt.from_string(back).captions] == [
         "Tom &amp; Jerry\nand co.",
         "Fin.",
     ]
@@ -200,7 +200,7 @@ def test_word_level_outputs_work_for_authored_input() -> None:
     assert all(a["start"] < b["start"] for a, b in itertools.pairwise(first))
 
     words_vtt = convert_bytes(data, to="vtt", style=CaptionStyle(mode="words")).decode()
-    hello = webvtt.from_string(words_vtt)[0]
+    hello = webvtt.from_string(words_vtt).captions[0]
     assert (hello.start, hello.end) == ("00:00:01.000", "00:00:02.933")
     assert hello.raw_text.startswith("Hello <00:00:01.")  # a timestamp before each next word
     assert hello.raw_text.count("<00:00:0") == 4 and "\n" in hello.raw_text

@@ -18,11 +18,15 @@ from clipkit.writers import WriteOptions
 
 MARKERS = {"dash": "- ", "chevrons": ">> "}
 
-AUTHORED_NOTE = (
-    "Authored captions (an ordinary SRT/VTT someone wrote) keep their cues as written: "
-    "of these options only --fps, --min-gap-frames, --min-duration and --no-sound-tags "
-    "apply to them, unless --resegment."
-)
+
+def _authored_note(caption_mode: bool) -> str:
+    # shown as written: the commands use RawDescriptionHelpFormatter
+    applying = "--mode words, " if caption_mode else ""
+    return (
+        "Authored captions (an ordinary SRT/VTT someone wrote) keep their cues as written:\n"
+        f"of these options only {applying}--fps, --min-gap-frames, --min-duration and\n"
+        "--no-sound-tags apply to them, unless --resegment."
+    )
 
 
 def seconds_to_ms(text: str) -> int:
@@ -41,7 +45,7 @@ def add_policy_arguments(
     """The "caption policy" group.  ``caption_mode=False`` leaves out ``--mode`` (``clip``
     has a ``--mode`` of its own); ``fps_default`` words the default frame rate."""
     default = CaptionStyle()
-    policy = parser.add_argument_group("caption policy", AUTHORED_NOTE)
+    policy = parser.add_argument_group("caption policy", _authored_note(caption_mode))
     if caption_mode:
         policy.add_argument(
             "--mode",

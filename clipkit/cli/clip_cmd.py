@@ -43,12 +43,20 @@ from clipkit.snapping import SnapSettings
 CLIP_EXAMPLES = """\
 examples:
   clipkit clip talk.mp4 --captions talk.md --highlights media/highlights.yaml
-  clipkit clip talk.mp4 --captions talk.srt --highlights h.yaml --out shorts/ --vertical --burn
+  clipkit clip talk.mp4 --captions talk.md --highlights h.yaml --out shorts/ --vertical --burn
   clipkit clip talk.mp4 --captions talk.md --highlights h.yaml --dry-run
+  clipkit clip talk.mp4 --captions subs.srt --highlights h.yaml --shift 3600 --crlf --bom
 
 Each highlight gives NAME.mp4, NAME.srt and NAME.vtt in --out, plus manifest.json with the
 requested, snapped and cut times.  Cuts snap to the nearest sentence or caption boundary,
-then to the nearest pause in the audio (--no-snap: exactly as written).
+then into the nearest pause in the audio, moving at most --snap-tolerance (--no-snap:
+exactly as written); a cut made by a from:/to: quote never moves past a quoted word (the
+plan and manifest.json name any snap refused for that).
+
+Captions: built at the video's own frame rate (--fps overrides it), with the caption
+options of `clipkit convert` (--max-chars, --shift, --crlf, --bom, ...).  Authored captions
+(an ordinary SRT/VTT someone wrote) keep their cues, shifted and cut at the clip's edges;
+--resegment lays them out again (as --vertical needs: 24 characters a line).
 
 Cut modes (--mode):
   smart     the default: frame-accurate, and fast on H.264 sources.  Only the frames

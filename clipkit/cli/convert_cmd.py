@@ -46,6 +46,19 @@ examples:
   curl -s https://example.org/talk.en.vtt | clipkit convert - > talk.srt
                                                '-' reads stdin and writes stdout
   clipkit convert talk.md --max-chars 32 --max-lines 1 --speaker-marker chevrons
+  clipkit convert subs.srt --to vtt -v         an authored file: the same cues as WebVTT
+  clipkit convert subs.srt --resegment         an authored file laid out again by the policy
+  clipkit convert downloads/ --dry-run         how each file would be taken; writes nothing
+
+authored and automatic captions:
+  An SRT/VTT file is automatic when its cues roll (a cue types a line under a repeat of
+  the line above: rolling captions converted by yt-dlp) or when at least half of them are
+  one line still on screen 0.2 s after the next starts (YouTube's own auto SRT); these,
+  like every other input, are rebuilt under the caption policy.  Any other SRT/VTT was
+  written by someone: its cues are kept as written (text, line breaks, times), only put on
+  the frames of --fps, overlaps trimmed to --min-gap-frames and cues under --min-duration
+  lengthened where there is room.  --resegment rebuilds them too.  -v and --dry-run say
+  which way each file was taken.
 
 output names:
   Without -o, each output goes beside its input (or into --out-dir) with the extension of
@@ -89,7 +102,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="rebuild captions from rolling YouTube captions or transcripts",
         description="Rebuild proper pop-on captions (every word once, in order, timed to\n"
         "the speech) from YouTube rolling auto-captions (VTT, json3), markdown\n"
-        "transcripts or SRT/WebVTT files, and write them as SRT, WebVTT, JSON or text.",
+        "transcripts or SRT/WebVTT files, and write them as SRT, WebVTT, JSON or text.\n"
+        "Captions someone wrote (an ordinary SRT/VTT) keep their cues as written.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
