@@ -385,7 +385,8 @@ def clip_cues(
     The first cue never opens with the tail of a sentence begun before the clip: those
     words are dropped (a cue left with nothing else and shorter than the minimum
     duration is dropped whole), except words at or after ``quoted_ms``, the first
-    quoted word's start.
+    quoted word's start.  An authored first cue whose text cannot be cut is dropped when
+    it is left shorter than the minimum and was mostly on screen before the clip.
     """
     style = style or CaptionStyle()
     snap = style.snap_to_frame
@@ -399,6 +400,9 @@ def clip_cues(
         lines = cue.lines
         words = cue.words
         cue_start, cue_end = max(cue.start_ms, start_ms), min(cue.end_ms, end_ms)
+        shown = cue_end - cue_start
+        if keep_text and shown < style.min_duration_ms and start_ms - cue.start_ms > shown:
+            continue  # an authored head cue mostly said before the clip: a flash of it
         if words and (cue.start_ms < start_ms or cue.end_ms > end_ms):
             inside = tuple(w for w in words if start_ms <= (w.start_ms + w.end_ms) // 2 < end_ms)
             if cue.start_ms < start_ms and inside:

@@ -298,6 +298,9 @@ def test_no_head_cue_made_of_the_sentence_before() -> None:
     # authored cues keep their text: the tail is only dropped when it is all the cue holds
     kept = clip_cues(cues, 2600, 6000, CaptionStyle(fps=25), keep_text=True)
     assert kept[0].lines == ('website." And I',)
+    # ... or when the cue is left under the minimum, mostly shown before the clip
+    late = clip_cues(cues, 3000, 6000, CaptionStyle(fps=25), keep_text=True)
+    assert [c.lines for c in late] == [cues[2].lines]  # not 0.4 s of 'website." And I'
 
 
 def test_vertical_captions_end_inside_the_clip() -> None:

@@ -159,7 +159,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=0.7,
         metavar="SECONDS",
-        help="how far a cut may move to reach a pause in the audio (0.7)",
+        help="how far a cut may move into a pause in the audio (0.7)",
     )
     parser.add_argument("--burn", action="store_true", help="burn the captions into the picture")
     parser.add_argument("--font-size", type=int, help="burned caption size (libass units)")
