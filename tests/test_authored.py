@@ -27,10 +27,14 @@ from factory import (
     written,
     youtube_auto_srt,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clipkit import CaptionStyle, build_cues
+from clipkit.authored import repair_cues
 from clipkit.cli import main
 from clipkit.convert import convert_bytes, how_taken
+from clipkit.model import Cue
 from clipkit.readers import read_text
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
@@ -268,3 +272,30 @@ def test_help_explains_authored_captions(capsys: pytest.CaptureFixture[str]) -> 
         assert "--resegment" in text and "keep their cues as written" in text
         for option in ("--fps", "--shift", "--crlf", "--bom", "--max-chars", "--max-lines"):
             assert option in text
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    fps=st.sampled_from([23.976, 25.0, 29.97, 30.0]),
+    spans=st.lists(st.tuples(st.integers(0, 5000), st.integers(1, 6000)), min_size=1, max_size=12),
+)
+def test_repairs_keep_every_cue_in_order_on_frames_and_are_idempotent(
+    fps: float, spans: list[tuple[int, int]]
+) -> None:
+    cues, at = [], 0
+    for number, (pause, length) in enumerate(spans):
+        at += pause
+        cues.append(Cue(at, at + length, (f"cue {number}",)))
+    style = CaptionStyle(fps=fps)
+    repaired = repair_cues(cues, style)
+    # cues on the same frame become one; every line is kept, in order
+    assert [line for c in repaired for line in c.lines] == [c.lines[0] for c in cues]
+    assert all(style.is_on_frame(t) for c in repaired for t in (c.start_ms, c.end_ms))
+    for before, after in itertools.pairwise(repaired):
+        frames_between = style.frame_index(after.start_ms) - style.frame_index(before.end_ms)
+        room = style.frame_index(after.start_ms) - style.frame_index(before.start_ms)
+        assert frames_between >= min(style.min_gap_frames, room - 1)
+        # under the minimum only where the next cue leaves no room
+        assert before.duration_ms >= style.min_duration_ms or frames_between <= style.min_gap_frames
+    assert repaired[-1].duration_ms >= style.min_duration_ms
+    assert repair_cues(repaired, style) == repaired
