@@ -151,7 +151,7 @@ def open_source(
     if captions is None:
         return Source(video, info, style=style)
     transcript = load(captions)
-    return Source(video, info, transcript, tuple(build_cues(transcript, style)), style)
+    return Source(video, info, transcript, tuple(build_cues(transcript, style)), style=style)
 
 
 # ---------------------------------------------------------------- planning

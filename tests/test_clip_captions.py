@@ -236,7 +236,8 @@ def test_quoted_edges_hold_every_quoted_word(talk: Path, tmp_path: Path) -> None
 def fake_source(transcript: Transcript, fps: int = FPS) -> Source:
     info = MediaInfo("talk.mp4", 20_000, True, True, 320, 240, Fraction(fps))
     style = CaptionStyle(fps=fps)
-    return Source(Path("talk.mp4"), info, transcript, tuple(build_cues(transcript, style)), style)
+    cues = tuple(build_cues(transcript, style))
+    return Source(Path("talk.mp4"), info, transcript, cues, style=style)
 
 
 def test_snapping_never_moves_a_cut_past_a_quoted_word_nor_beyond_the_tolerance() -> None:
