@@ -8,17 +8,22 @@ Nothing here prints or exits; problems are raised as :class:`~clipkit.errors.Cli
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from clipkit.errors import CaptionParseError, OutputError
 from clipkit.fileio import atomic_write_bytes, ensure_not_input
-from clipkit.readers import read_bytes
+from clipkit.model import Transcript
+from clipkit.readers import READERS, read_bytes
 from clipkit.segment import build_cues
 from clipkit.style import CaptionStyle
 from clipkit.writers import EXTENSIONS, WRITERS, WriteOptions, render
 
-__all__ = ["convert_bytes", "convert_file", "format_for_path"]
+__all__ = ["convert_bytes", "convert_file", "format_for_path", "how_taken"]
+
+#: Called with the input as read, before it is converted (the CLI's -v says how it was taken).
+OnRead = Callable[[Transcript], None]
 
 
 def convert_bytes(
@@ -28,11 +33,13 @@ def convert_bytes(
     style: CaptionStyle | None = None,
     options: WriteOptions | None = None,
     from_format: str | None = None,
+    on_read: OnRead | None = None,
 ) -> bytes:
     """Read captions of any supported kind, rebuild the cues, write them as ``to``.
 
     ``source`` names the input in error messages.  ``--mode words`` (``style.mode ==
-    "words"``) written as WebVTT gets per-word timestamp tags.
+    "words"``) written as WebVTT gets per-word timestamp tags.  Authored captions keep
+    their cues, only repaired, unless ``style.resegment`` (:func:`how_taken`).
     """
     if to not in WRITERS:
         raise OutputError(f"unknown output format {to!r} (choose from {', '.join(WRITERS)})")
@@ -41,6 +48,8 @@ def convert_bytes(
     if style.mode == "words" and to == "vtt" and not options.words_vtt:
         options = replace(options, words_vtt=True)
     transcript = read_bytes(data, source, from_format)
+    if on_read is not None:
+        on_read(transcript)
     cues = build_cues(transcript, style)
     return render(cues, transcript, to, options)
 
@@ -52,6 +61,7 @@ def convert_file(
     style: CaptionStyle | None = None,
     options: WriteOptions | None = None,
     from_format: str | None = None,
+    on_read: OnRead | None = None,
 ) -> Path:
     """Convert one file into another, atomically; returns the output path.
 
@@ -66,7 +76,8 @@ def convert_file(
     except OSError as exc:
         raise CaptionParseError(f"cannot read: {exc.strerror or exc}", str(input_path)) from exc
     atomic_write_bytes(
-        output_path, convert_bytes(data, str(input_path), to, style, options, from_format)
+        output_path,
+        convert_bytes(data, str(input_path), to, style, options, from_format, on_read),
     )
     return output_path
 
@@ -75,3 +86,21 @@ def format_for_path(path: str | Path) -> str | None:
     """The output format a file name asks for (``talk.vtt`` -> ``"vtt"``), if any."""
     suffix = Path(path).suffix.lower()
     return next((fmt for fmt, ext in EXTENSIONS.items() if ext == suffix), None)
+
+
+def how_taken(transcript: Transcript, style: CaptionStyle | None = None) -> str:
+    """Which way an input is converted, and why: for ``-v`` and ``--dry-run``.
+
+    ``authored captions (...): 24 cues kept as written``, or ``rolling captions (...):
+    rebuilt``; formats that are always automatic are named by their reader.
+    """
+    style = style or CaptionStyle()
+    detection = transcript.detection
+    if not detection:
+        spec = READERS.get(transcript.source_format)
+        detection = spec.description if spec else "captions"
+    if transcript.authored and not style.resegment:
+        return f"{detection}: {len(transcript.authored_cues)} cues kept as written"
+    if transcript.authored:
+        return f"{detection}: re-segmented under the caption policy (resegment)"
+    return f"{detection}: rebuilt under the caption policy"

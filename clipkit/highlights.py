@@ -494,12 +494,17 @@ class Sentence:
     text: str
 
 
+def ends_sentence(text: str) -> bool:
+    """Whether a word ends a sentence (``.``, ``?``, ``!`` or ``…``, maybe then a quote)."""
+    return _SENTENCE_END.search(text) is not None
+
+
 def sentences(words: Sequence[Word]) -> list[Sentence]:
     """Split at words ending in ``.``, ``?`` or ``!`` (and at speaker changes)."""
     found: list[Sentence] = []
     first = 0
     for index, word in enumerate(words):
-        ends = bool(_SENTENCE_END.search(word.text)) or index == len(words) - 1
+        ends = ends_sentence(word.text) or index == len(words) - 1
         next_starts_speaker = index + 1 < len(words) and words[index + 1].speaker_change
         if ends or next_starts_speaker:
             chunk = words[first : index + 1]

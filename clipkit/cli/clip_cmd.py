@@ -12,8 +12,15 @@ from typing import Any
 
 from tqdm import tqdm
 
+from clipkit.cli.caption_options import (
+    add_file_arguments,
+    add_policy_arguments,
+    style_from_args,
+    write_options_from_args,
+)
 from clipkit.clips import (
     CUT_MODES,
+    VERTICAL_MAX_CHARS,
     ClipOptions,
     ClipPlan,
     Source,
@@ -25,6 +32,7 @@ from clipkit.clips import (
     reel_commands,
     reel_method,
 )
+from clipkit.convert import how_taken
 from clipkit.errors import ClipkitError
 from clipkit.fileio import atomic_write_bytes, ensure_not_input
 from clipkit.highlights import find, findings_to_yaml, format_time, load_highlights
@@ -36,12 +44,20 @@ from clipkit.snapping import SnapSettings
 CLIP_EXAMPLES = """\
 examples:
   clipkit clip talk.mp4 --captions talk.md --highlights media/highlights.yaml
-  clipkit clip talk.mp4 --captions talk.srt --highlights h.yaml --out shorts/ --vertical --burn
+  clipkit clip talk.mp4 --captions talk.md --highlights h.yaml --out shorts/ --vertical --burn
   clipkit clip talk.mp4 --captions talk.md --highlights h.yaml --dry-run
+  clipkit clip talk.mp4 --captions subs.srt --highlights h.yaml --shift 3600 --crlf --bom
 
 Each highlight gives NAME.mp4, NAME.srt and NAME.vtt in --out, plus manifest.json with the
 requested, snapped and cut times.  Cuts snap to the nearest sentence or caption boundary,
-then to the nearest pause in the audio (--no-snap: exactly as written).
+then into the nearest pause in the audio, moving at most --snap-tolerance (--no-snap:
+exactly as written); a cut made by a from:/to: quote never moves past a quoted word (the
+plan and manifest.json name any snap refused for that).
+
+Captions: built at the video's own frame rate (--fps overrides it), with the caption
+options of `clipkit convert` (--max-chars, --shift, --crlf, --bom, ...).  Authored captions
+(an ordinary SRT/VTT someone wrote) keep their cues, shifted and cut at the clip's edges;
+--resegment lays them out again (as --vertical needs: 24 characters a line).
 
 Cut modes (--mode):
   smart     the default: frame-accurate, and fast on H.264 sources.  Only the frames
@@ -144,7 +160,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
         type=_seconds,
         default=0.7,
         metavar="SECONDS",
-        help="how far a cut may move to reach a pause in the audio (0.7)",
+        help="how far a cut may move into a pause in the audio (0.7)",
     )
     parser.add_argument("--burn", action="store_true", help="burn the captions into the picture")
     parser.add_argument("--font-size", type=int, help="burned caption size (libass units)")
@@ -157,8 +173,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="x264 quality (20; 0 is lossless); smart-cut edges use at most 17",
     )
     parser.add_argument("--preset", default="veryfast", help="x264 preset (veryfast)")
-    parser.add_argument("--dry-run", action="store_true", help="print the plan and commands")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the plan (how the captions were taken, every cut and why) and commands",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_policy_arguments(parser, caption_mode=False, fps_default="the video's frame rate")
+    add_file_arguments(parser, "caption files")
 
 
 def _seconds(text: str) -> float:
@@ -213,6 +235,8 @@ def _options(args: argparse.Namespace, out_dir: Path = Path("clips")) -> ClipOpt
         burn_style=style,
         vertical=VerticalCrop(getattr(args, "crop_x", None)) if vertical else None,
         encode=EncodeSettings(crf=args.crf, preset=args.preset),
+        write=write_options_from_args(args),
+        vertical_max_chars=args.max_chars or VERTICAL_MAX_CHARS,
     )
 
 
@@ -220,8 +244,21 @@ def _prepare(args: argparse.Namespace, options: ClipOptions) -> tuple[Source, li
     if args.burn and args.captions is None:
         raise ClipkitError("--burn needs --captions")
     specs = load_highlights(args.highlights)
-    source = open_source(args.video, args.captions)
+    style = style_from_args(args, caption_mode=False)
+    source = open_source(args.video, args.captions, style, args.fps)
     return source, plan_clips(source, specs, options)
+
+
+def _print_captions(source: Source, captions: Path | None, out: Any = None) -> None:
+    """Which way the captions were taken (authored cues kept, or rebuilt), at which rate."""
+    if source.transcript is None:
+        return
+    style = source.caption_style
+    print(
+        f"captions: {captions}: {how_taken(source.transcript, style)}, "
+        f"on the frames of {style.fps:.6g} fps",
+        file=out or sys.stdout,
+    )
 
 
 def _print_plan(plans: Sequence[ClipPlan], out: Any = None) -> None:
@@ -278,12 +315,14 @@ def run_clip(args: argparse.Namespace) -> int:
     options = _options(args, args.out)
     source, plans = _prepare(args, options)
     if args.dry_run:
+        _print_captions(source, args.captions)
         _print_plan(plans)
         for plan in plans:
             print(f"{plan.name}: {_method_text(plan)}")
             for command in plan.commands:
                 print(format_command(command))
         return 0
+    _print_captions(source, args.captions, sys.stderr)
     _print_plan(plans, sys.stderr)
     total = sum(plan.duration_ms for plan in plans)
     done: list[ClipPlan] = []
@@ -303,6 +342,7 @@ def run_reel(args: argparse.Namespace) -> int:
     reel = plan_reel(source, plans, round(args.titles * 1000), round(args.xfade * 1000))
     output: Path = args.output
     if args.dry_run:
+        _print_captions(source, args.captions)
         _print_plan(plans)
         for chapter in reel.chapters:
             print(f"chapter {format_time(chapter.start_ms)} {chapter.title}")
@@ -314,10 +354,18 @@ def run_reel(args: argparse.Namespace) -> int:
         ):
             print(format_command(command))
         return 0
+    _print_captions(source, args.captions, sys.stderr)
     _print_plan(plans, sys.stderr)
     with _progress(reel.total_ms, "reel", args.quiet) as update:
         method, why = make_reel(
-            source, reel, output, options.encode, args.burn, options.burn_style, update
+            source,
+            reel,
+            output,
+            options.encode,
+            args.burn,
+            options.burn_style,
+            update,
+            options.write,
         )
     print(f"reel: {_reel_method_text(method, why)}", file=sys.stderr)
     print(output)
