@@ -45,7 +45,7 @@ demo: setup
 	test -f $(VIDEO) || $(BIN)/python scripts/make_standin.py --captions $(SAMPLE) -o $(VIDEO)
 	$(BIN)/clipkit find $(OUT)/avWhreBUYF0.srt "wells fargo"
 	$(BIN)/clipkit clip $(VIDEO) --captions $(OUT)/avWhreBUYF0.srt --highlights media/highlights.yaml --out $(OUT)/clips
-	$(BIN)/clipkit clip $(VIDEO) --captions $(OUT)/avWhreBUYF0.srt --highlights media/highlights.yaml --out $(OUT)/shorts --vertical --burn
+	$(BIN)/clipkit clip $(VIDEO) --captions $(OUT)/avWhreBUYF0.srt --highlights media/highlights.yaml --out $(OUT)/shorts --vertical --burn --resegment
 	$(BIN)/clipkit reel $(VIDEO) --captions $(OUT)/avWhreBUYF0.srt --highlights media/highlights.yaml -o $(OUT)/reel.mp4 --titles 2 --xfade 0.5
 
 lint: setup

@@ -9,32 +9,50 @@ written under a temporary name and renamed into place when whole.
 from __future__ import annotations
 
 import json
+import math
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from clipkit.errors import ClipkitError, FFmpegError, FFmpegInterrupted, HighlightError
-from clipkit.fileio import atomic_write_bytes, ensure_not_input
-from clipkit.highlights import HighlightSpec, format_time, resolve
+from clipkit.errors import (
+    ClipkitError,
+    FFmpegError,
+    FFmpegInterrupted,
+    HighlightError,
+    MissingToolError,
+    OutputError,
+)
+from clipkit.fileio import (
+    atomic_outputs,
+    atomic_write_bytes,
+    ensure_not_input,
+    output_folder,
+)
+from clipkit.highlights import HighlightSpec, ends_sentence, format_time, resolve
 from clipkit.media import concat, smartcut
 from clipkit.media.burn import BurnStyle, VerticalCrop, picture_transform
 from clipkit.media.cut import EncodeSettings, accurate_cut_command, copy_cut_command
 from clipkit.media.probe import MediaInfo, keyframe_at_or_before, probe
 from clipkit.media.progress import ProgressCallback
-from clipkit.media.runner import atomic_outputs, run_ffmpeg
+from clipkit.media.runner import run_ffmpeg
 from clipkit.media.silence import Silence, detect_silences
 from clipkit.model import Cue, Transcript, Word, format_timestamp
 from clipkit.readers import load
 from clipkit.segment import build_cues
 from clipkit.snapping import Snap, SnapSettings, boundaries, snap_cut
 from clipkit.style import CaptionStyle
-from clipkit.writers import render
+from clipkit.writers import WriteOptions, render
 
 MIN_CLIP_MS = 500
+# A 9:16 frame holds about 24 characters a line at the vertical burn size: lay the
+# clip's captions out again for it rather than let libass wrap 42-character lines.
+VERTICAL_MAX_CHARS = 24
 TEMPORARY = Path("<temporary>")
 BURN_PLACEHOLDER = TEMPORARY / "captions.srt"
 
@@ -52,6 +70,23 @@ class Source:
     info: MediaInfo
     transcript: Transcript | None = None
     cues: tuple[Cue, ...] = ()
+    captions: Path | None = None  # the file the transcript was read from
+    style: CaptionStyle | None = None  # what the cues were built under (None: the defaults)
+
+    @property
+    def caption_style(self) -> CaptionStyle:
+        """The caption policy of the clips' captions: at the video's frame rate by default."""
+        return self.style or CaptionStyle(fps=self.info.fps or CaptionStyle().fps)
+
+    @property
+    def authored(self) -> bool:
+        """Whether the cues are an author's, kept as written: clips shift and cut them at
+        their edges but never lay them out again."""
+        return (
+            self.transcript is not None
+            and self.transcript.authored
+            and not self.caption_style.resegment
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +99,8 @@ class ClipOptions:
     burn_style: BurnStyle | None = None
     vertical: VerticalCrop | None = None
     encode: EncodeSettings = field(default_factory=EncodeSettings)
+    write: WriteOptions = field(default_factory=WriteOptions)  # --shift, --crlf, --bom
+    vertical_max_chars: int = VERTICAL_MAX_CHARS  # line length of captions for --vertical
 
     def __post_init__(self) -> None:
         if self.mode not in CUT_MODES:
@@ -108,18 +145,29 @@ class ClipPlan:
 
 
 def open_source(
-    video: str | Path, captions: str | Path | None = None, style: CaptionStyle | None = None
+    video: str | Path,
+    captions: str | Path | None = None,
+    style: CaptionStyle | None = None,
+    fps: float | None = None,
 ) -> Source:
-    """Probe the video (it needs both pictures and sound) and read its captions."""
+    """Probe the video (it needs both pictures and sound) and read its captions.
+
+    The captions are built under ``style`` at the video's own frame rate, so that every
+    cue starts and ends on one of its frames; ``fps`` overrides that rate (``style.fps``
+    is not used).
+    """
     video = Path(video)
     info = probe(video)
     info.require_av()
     if info.frame_rate <= 0:
         raise ClipkitError(f"{video}: unknown frame rate")
+    style = replace(style or CaptionStyle(), fps=fps or info.fps)
     if captions is None:
-        return Source(video, info)
+        return Source(video, info, style=style)
     transcript = load(captions)
-    return Source(video, info, transcript, tuple(build_cues(transcript, style or CaptionStyle())))
+    return Source(
+        video, info, transcript, tuple(build_cues(transcript, style)), Path(captions), style
+    )
 
 
 # ---------------------------------------------------------------- planning
@@ -168,28 +216,51 @@ def plan_clips(
     plans: list[ClipPlan] = []
     names: set[str] = set()
     stream: smartcut.VideoStream | None = None
+    words_of = source.transcript.words if source.transcript else ()
+    style = source.caption_style
     for number, item in enumerate(resolved, 1):
         spec = item.spec
+        # the first and last quoted words: no snap may cut them off
+        first_quoted = words_of[item.start_match.first] if item.start_match else None
+        last_quoted = words_of[item.end_match.last] if item.end_match else None
+        keep_start = first_quoted.start_ms if first_quoted else None
+        keep_end = last_quoted.end_ms if last_quoted else None
         if options.snap:
-            keep_start = item.start_match.start_ms if item.start_match else None
-            keep_end = item.end_match.end_ms if item.end_match else None
             start_snap = snap_cut(
-                item.start_ms, marks, silences, options.snap_settings, False, keep_start
+                item.start_ms,
+                marks,
+                silences,
+                options.snap_settings,
+                False,
+                keep_start,
+                first_quoted.text if first_quoted else "",
             )
-            end_snap = snap_cut(item.end_ms, marks, silences, options.snap_settings, True, keep_end)
+            end_snap = snap_cut(
+                item.end_ms,
+                marks,
+                silences,
+                options.snap_settings,
+                True,
+                keep_end,
+                last_quoted.text if last_quoted else "",
+            )
         else:
             start_snap = Snap(item.start_ms, item.start_ms, "not snapped (--no-snap)")
             end_snap = Snap(item.end_ms, item.end_ms, "not snapped (--no-snap)")
         start = max(0, start_snap.snapped_ms - spec.pad_ms)
         end = min(info.duration_ms, end_snap.snapped_ms + spec.pad_ms)
-        start = info.frame_time_ms(info.frame_index(start))
-        end = min(info.frame_time_ms(info.frame_index(end)), info.duration_ms)
+        start = _cut_on_frame(info, start, keep_start, is_end=False)
+        end = min(_cut_on_frame(info, end, keep_end, is_end=True), info.duration_ms)
         if end - start < MIN_CLIP_MS:
             raise spec.error(
                 f"clip {format_time(start)}-{format_time(end)} is shorter than "
                 f"{MIN_CLIP_MS / 1000:g} s after snapping"
             )
-        notes: list[str] = []
+        notes: list[str] = [
+            f"{edge} snap refused: {snap.refused}"
+            for edge, snap in (("start", start_snap), ("end", end_snap))
+            if snap.refused
+        ]
         if options.copy:
             keyframe = keyframe_at_or_before(source.video, start)
             if keyframe < start:
@@ -211,6 +282,16 @@ def plan_clips(
                 method, fallback = "reencode", str(exc)
         name = _unique(_slug(spec.title) or f"clip-{number:02d}", names)
         words = _clip_words(source.transcript, start, end)
+        cues = clip_cues(
+            source.cues, start, end, style, keep_text=source.authored, quoted_ms=keep_start
+        )
+        widest = max((len(line) for cue in cues for line in cue.lines), default=0)
+        if options.vertical is not None and source.authored and widest > options.vertical_max_chars:
+            notes.append(
+                f"authored captions kept as written: lines up to {widest} characters, more "
+                f"than the {options.vertical_max_chars} a 9:16 frame holds (--resegment lays "
+                "them out for it)"
+            )
         plan = ClipPlan(
             name=name,
             title=spec.title or name,
@@ -221,7 +302,7 @@ def plan_clips(
             end_snap=end_snap,
             start_ms=start,
             end_ms=end,
-            cues=tuple(clip_cues(source.cues, start, end)),
+            cues=tuple(cues),
             words=words,
             notes=tuple(notes),
             method=method,
@@ -235,6 +316,16 @@ def plan_clips(
 
 def frame_ms(info: MediaInfo) -> int:
     return info.frame_time_ms(1) if info.frame_rate else 40
+
+
+def _cut_on_frame(info: MediaInfo, ms: int, keep: int | None, is_end: bool) -> int:
+    """The frame boundary nearest ``ms``, or, when that would cut into the quoted word
+    ending (or starting) at ``keep``, the first boundary past it."""
+    at = info.frame_time_ms(info.frame_index(ms))
+    if keep is not None and (at < keep if is_end else at > keep):
+        frames = Fraction(keep, 1000) * info.frame_rate
+        at = info.frame_time_ms(math.ceil(frames) if is_end else math.floor(frames))
+    return at
 
 
 def clip_commands(
@@ -293,37 +384,84 @@ def _unique(name: str, taken: set[str]) -> str:
 # ---------------------------------------------------------------- captions
 
 
-def clip_cues(cues: Sequence[Cue], start_ms: int, end_ms: int) -> list[Cue]:
+def clip_cues(
+    cues: Sequence[Cue],
+    start_ms: int,
+    end_ms: int,
+    style: CaptionStyle | None = None,
+    *,
+    keep_text: bool = False,
+    quoted_ms: int | None = None,
+) -> list[Cue]:
     """The cues shown during ``[start_ms, end_ms)``, cut at the edges, in clip time.
 
-    A cue at source time T is at T - start_ms.  A cue that straddles an edge keeps only
-    the words spoken inside the clip (when it knows its words) and is cut to the edge.
+    A cue at source time T is at T - start_ms, on the frame grid of ``style``.  A cue
+    that straddles an edge is cut to it and keeps only the words spoken inside the clip
+    (when it knows its words; ``keep_text``: authored cues keep their text as written).
+    The first cue never opens with the tail of a sentence begun before the clip: those
+    words are dropped (a cue left with nothing else and shorter than the minimum
+    duration is dropped whole), except words at or after ``quoted_ms``, the first
+    quoted word's start.  An authored first cue whose text cannot be cut is dropped when
+    it is left shorter than the minimum and was mostly on screen before the clip.
     """
+    style = style or CaptionStyle()
+    snap = style.snap_to_frame
+    duration = end_ms - start_ms
     kept: list[Cue] = []
+    previous: Word | None = None  # the last word of the cue before, for sentence tails
     for cue in cues:
+        before, previous = previous, (cue.words[-1] if cue.words else previous)
         if cue.end_ms <= start_ms or cue.start_ms >= end_ms:
             continue
         lines = cue.lines
         words = cue.words
+        cue_start, cue_end = max(cue.start_ms, start_ms), min(cue.end_ms, end_ms)
+        shown = cue_end - cue_start
+        if keep_text and shown < style.min_duration_ms and start_ms - cue.start_ms > shown:
+            continue  # an authored head cue mostly said before the clip: a flash of it
         if words and (cue.start_ms < start_ms or cue.end_ms > end_ms):
             inside = tuple(w for w in words if start_ms <= (w.start_ms + w.end_ms) // 2 < end_ms)
+            if cue.start_ms < start_ms and inside:
+                tail = _sentence_tail(words, inside, before, quoted_ms)
+                if len(tail) == len(inside):
+                    if cue_end - cue_start < style.min_duration_ms:
+                        continue
+                elif tail and not keep_text:
+                    inside = inside[len(tail) :]
+                    cue_start = max(cue_start, inside[0].start_ms)
             if not inside:
                 continue
-            if len(inside) < len(words):
+            if len(inside) < len(words) and not keep_text:
                 lines = _wrap([w.text for w in inside], max(len(line) for line in cue.lines))
             words = tuple(w for w in inside if w.start_ms >= start_ms)
-        cue_start, cue_end = max(cue.start_ms, start_ms), min(cue.end_ms, end_ms)
         if cue_end - cue_start < 100:
             continue
-        kept.append(
-            Cue(
-                cue_start - start_ms,
-                cue_end - start_ms,
-                lines,
-                tuple(w.shifted(-start_ms) for w in words),
-            )
-        )
+        clip_start = snap(cue_start - start_ms)
+        clip_end = min(snap(cue_end - start_ms), duration)
+        if clip_end <= clip_start:
+            continue
+        kept.append(Cue(clip_start, clip_end, lines, tuple(w.shifted(-start_ms) for w in words)))
     return kept
+
+
+def _sentence_tail(
+    words: Sequence[Word], inside: Sequence[Word], before: Word | None, quoted_ms: int | None
+) -> tuple[Word, ...]:
+    """The first words of ``inside`` that end a sentence begun before the clip (through
+    its last word), or none: a clip's first caption should not be the end of another
+    thought.  Words at or after ``quoted_ms`` are never part of it."""
+    first = words.index(inside[0])
+    leading = words[first - 1] if first else before
+    if leading is None or ends_sentence(leading.text) or inside[0].speaker_change:
+        return ()
+    for count, word in enumerate(inside, 1):
+        if quoted_ms is not None and word.start_ms >= quoted_ms:
+            return ()
+        if word.speaker_change and count > 1:
+            return ()
+        if ends_sentence(word.text):
+            return tuple(inside[:count])
+    return ()
 
 
 def _wrap(texts: Sequence[str], width: int) -> tuple[str, ...]:
@@ -346,18 +484,44 @@ def _clip_words(transcript: Transcript | None, start_ms: int, end_ms: int) -> tu
     )
 
 
-# A 9:16 frame holds about 24 characters a line at the vertical burn size: lay the
-# clip's captions out again for it rather than let libass wrap 42-character lines.
-VERTICAL_CAPTION_STYLE = CaptionStyle(max_chars=24)
-
-
 def caption_files(
-    cues: Sequence[Cue], words: Sequence[Word], vertical: bool = False
+    cues: Sequence[Cue],
+    words: Sequence[Word],
+    vertical: bool = False,
+    *,
+    duration_ms: int | None = None,
+    style: CaptionStyle | None = None,
+    authored: bool = False,
+    write: WriteOptions | None = None,
+    vertical_max_chars: int = VERTICAL_MAX_CHARS,
 ) -> dict[str, bytes]:
+    """A clip's (or reel's) captions: ``srt`` and ``vtt`` as written beside it (``write``:
+    --shift, --crlf, --bom) and ``burn``, the plain SRT to burn into its picture.
+
+    ``vertical`` lays rebuilt captions out again for the narrow frame (``authored`` ones
+    stay as written), under ``style`` and within ``duration_ms``.
+    """
+    style = style or CaptionStyle()
     transcript = Transcript(tuple(words))
-    if vertical and words:
-        cues = build_cues(transcript, VERTICAL_CAPTION_STYLE)
-    return {fmt: render(cues, transcript, fmt) for fmt in ("srt", "vtt")}
+    if vertical and words and not authored:
+        narrow = replace(style, max_chars=vertical_max_chars)
+        cues = build_cues(transcript, narrow)
+    if duration_ms is not None:
+        cues = _within(cues, duration_ms, style)
+    files = {fmt: render(cues, transcript, fmt, write) for fmt in ("srt", "vtt")}
+    files["burn"] = render(cues, transcript, "srt") if write != WriteOptions() else files["srt"]
+    return files
+
+
+def _within(cues: Sequence[Cue], duration_ms: int, style: CaptionStyle) -> list[Cue]:
+    """The cues cut to end inside a clip of ``duration_ms`` (captions laid out again run
+    past it: their last word lingers)."""
+    kept: list[Cue] = []
+    for cue in cues:
+        end = min(cue.end_ms, style.snap_to_frame(duration_ms), duration_ms)
+        if end - cue.start_ms >= 100:
+            kept.append(replace(cue, end_ms=end))
+    return kept
 
 
 # ---------------------------------------------------------------- cutting
@@ -377,18 +541,55 @@ def cut_clips(
     ``on_clip`` gets each clip's plan as carried out (its method and any fallback).
     """
     out_dir = options.out_dir
-    inputs = [source.video, *([captions_path] if captions_path else [])]
+    manifest_path = out_dir / "manifest.json"
+    inputs = input_files(source, plans, captions_path)
+    outputs = [out_dir / f"{plan.name}{ext}" for plan in plans for ext in (".mp4", ".srt", ".vtt")]
+    for output in [*outputs, manifest_path]:
+        ensure_not_input(output, inputs)
+    with output_folder(out_dir):
+        return _cut_all(source, plans, options, on_progress, captions_path, on_clip)
+
+
+def input_files(
+    source: Source, plans: Sequence[ClipPlan], captions_path: str | Path | None = None
+) -> list[Path]:
+    """Every file a cut reads: the video, the captions and the highlight files."""
+    files = [source.video]
+    captions = captions_path or source.captions
+    if captions is not None:
+        files.append(Path(captions))
     for plan in plans:
-        for ext in (".mp4", ".srt", ".vtt"):
-            ensure_not_input(out_dir / f"{plan.name}{ext}", inputs)
-    out_dir.mkdir(parents=True, exist_ok=True)
+        highlights = Path(plan.spec.source)
+        if highlights not in files and highlights.is_file():
+            files.append(highlights)
+    return files
+
+
+def _cut_all(
+    source: Source,
+    plans: Sequence[ClipPlan],
+    options: ClipOptions,
+    on_progress: ProgressCallback | None,
+    captions_path: str | Path | None,
+    on_clip: Callable[[ClipPlan], None] | None,
+) -> Path:
+    out_dir = options.out_dir
     manifest_path = out_dir / "manifest.json"
     done: list[ClipPlan] = []
     offset = 0
     for plan in plans:
         video = out_dir / f"{plan.name}.mp4"
         srt, vtt = video.with_suffix(".srt"), video.with_suffix(".vtt")
-        files = caption_files(plan.cues, plan.words, vertical=options.vertical is not None)
+        files = caption_files(
+            plan.cues,
+            plan.words,
+            options.vertical is not None,
+            duration_ms=plan.duration_ms,
+            style=source.caption_style,
+            authored=source.authored,
+            write=options.write,
+            vertical_max_chars=options.vertical_max_chars,
+        )
 
         def report(done_ms: int, base: int = offset) -> None:
             if on_progress is not None:
@@ -399,10 +600,11 @@ def cut_clips(
             atomic_outputs(video, srt, vtt) as (temp_video, temp_srt, temp_vtt),
         ):
             burn_file = Path(tmp) / "captions.srt"
-            burn_file.write_bytes(files["srt"])
+            burn_file.write_bytes(files["burn"])
             temp_srt.write_bytes(files["srt"])
             temp_vtt.write_bytes(files["vtt"])
-            plan = _cut(source, plan, options, temp_video, burn_file, report)
+            with _writing(video):
+                plan = _cut(source, plan, options, temp_video, burn_file, report)
         offset += plan.duration_ms
         done.append(plan)
         if on_clip is not None:
@@ -445,12 +647,28 @@ def _smart_failure(cut: Callable[[], None], output: Path) -> str | None:
     """
     try:
         cut()
-    except FFmpegInterrupted:
+    except (FFmpegInterrupted, MissingToolError):
         raise
-    except (smartcut.SmartCutUnavailable, FFmpegError) as exc:
+    except FFmpegError as exc:
+        if exc.out_of_space:
+            raise  # a re-encode would only fill the disk again
+        output.unlink(missing_ok=True)
+        return f"smart cut failed: {exc}"
+    except smartcut.SmartCutUnavailable as exc:
         output.unlink(missing_ok=True)
         return f"smart cut failed: {exc}"
     return None
+
+
+@contextmanager
+def _writing(output: Path) -> Iterator[None]:
+    """ffmpeg stopped by a full disk: an error about ``output``, with ffmpeg's own words."""
+    try:
+        yield
+    except FFmpegError as exc:
+        if not exc.out_of_space or isinstance(exc, FFmpegInterrupted):
+            raise
+        raise OutputError(f"{output}: cannot write: disk full ({exc})") from exc
 
 
 def _times(ms: int) -> dict[str, Any]:
@@ -474,6 +692,9 @@ def plan_record(plan: ClipPlan) -> dict[str, Any]:
             "end": _times(plan.end_snap.snapped_ms),
             "start_rule": plan.start_snap.rule,
             "end_rule": plan.end_snap.rule,
+            # a snap not made because it would have cut off a quoted word, and why
+            "start_refused": plan.start_snap.refused,
+            "end_refused": plan.end_snap.refused,
         },
         "cut": {
             "start": _times(plan.start_ms),
@@ -536,6 +757,8 @@ def plan_reel(
         placements, total = concat.layout(parts, source.info.frame_rate, title_ms, xfade_ms)
     except ValueError as exc:
         raise HighlightError(str(exc), clips[0].spec.source if clips else "<reel>") from exc
+    style = source.caption_style
+    snap = style.snap_to_frame
     cues: list[Cue] = []
     words: list[Word] = []
     for clip, placement in zip(clips, placements, strict=True):
@@ -543,12 +766,13 @@ def plan_reel(
         limit = placement.chapter_end_ms
         for cue in clip.cues:
             moved = cue.shifted(shift)
-            if moved.start_ms >= limit:
+            start, end = snap(moved.start_ms), min(snap(moved.end_ms), limit)
+            if end <= start:
                 continue
-            if moved.end_ms > limit:
-                moved = replace(moved, end_ms=limit)
-            if cues and cues[-1].end_ms > moved.start_ms:
-                cues[-1] = replace(cues[-1], end_ms=moved.start_ms)
+            moved = replace(moved, start_ms=start, end_ms=end)
+            gap_start = snap(start - style.min_gap_ms)
+            if cues and cues[-1].end_ms > gap_start:  # cross-faded pieces overlap
+                cues[-1] = replace(cues[-1], end_ms=gap_start)
                 if cues[-1].end_ms <= cues[-1].start_ms:
                     cues.pop()
             cues.append(moved)
@@ -651,17 +875,42 @@ def make_reel(
     burn: bool = False,
     burn_style: BurnStyle | None = None,
     on_progress: ProgressCallback | None = None,
+    write: WriteOptions | None = None,
 ) -> tuple[str, str | None]:
     """Write ``output`` (MP4 with one chapter per highlight) and its .srt/.vtt beside it.
 
     Returns how it was made (see :func:`reel_method`): ``("smart", None)``, or
     ``("reencode", why)`` when smart cuts did not apply or did not verify.
     """
-    output.parent.mkdir(parents=True, exist_ok=True)
     srt, vtt = output.with_suffix(".srt"), output.with_suffix(".vtt")
+    if output.suffix.lower() in (".srt", ".vtt"):
+        raise OutputError(f"{output}: the reel is a video; its captions go beside it (.srt, .vtt)")
+    inputs = input_files(source, reel.clips)
     for path in (output, srt, vtt):
-        ensure_not_input(path, [source.video])
-    files = caption_files(reel.cues, reel.words)
+        ensure_not_input(path, inputs)
+    with output_folder(output.parent), _writing(output):
+        return _make_reel(source, reel, output, encode, burn, burn_style, on_progress, write)
+
+
+def _make_reel(
+    source: Source,
+    reel: ReelPlan,
+    output: Path,
+    encode: EncodeSettings,
+    burn: bool,
+    burn_style: BurnStyle | None,
+    on_progress: ProgressCallback | None,
+    write: WriteOptions | None,
+) -> tuple[str, str | None]:
+    srt, vtt = output.with_suffix(".srt"), output.with_suffix(".vtt")
+    files = caption_files(
+        reel.cues,
+        reel.words,
+        duration_ms=reel.total_ms,
+        style=source.caption_style,
+        authored=source.authored,
+        write=write,
+    )
     method, why = reel_method(reel, burn)
     with (
         tempfile.TemporaryDirectory(prefix="clipkit-") as tmp_name,
@@ -691,7 +940,7 @@ def make_reel(
                 title_files.append(path)
         burn_file = tmp / "captions.srt" if burn else None
         if burn_file is not None:
-            burn_file.write_bytes(files["srt"])
+            burn_file.write_bytes(files["burn"])
         command = reel_command(
             source, reel, temp_video, metadata, title_files, encode, burn_file, burn_style
         )

@@ -12,14 +12,18 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from clipkit.errors import CaptionWarning, OutputError
+from clipkit.errors import OutputError
 from clipkit.fileio import atomic_write_bytes, ensure_not_input
-from clipkit.readers import read_bytes, read_input
+from clipkit.model import Transcript
+from clipkit.readers import READERS, read_bytes, read_input
 from clipkit.segment import build_cues
 from clipkit.style import CaptionStyle
 from clipkit.writers import EXTENSIONS, WRITERS, WriteOptions, render
 
-__all__ = ["convert_bytes", "convert_file", "format_for_path"]
+__all__ = ["convert_bytes", "convert_file", "format_for_path", "how_taken"]
+
+#: Called with the input as read, before it is converted (the CLI's -v says how it was taken).
+OnRead = Callable[[Transcript], None]
 
 
 def convert_bytes(
@@ -29,13 +33,14 @@ def convert_bytes(
     style: CaptionStyle | None = None,
     options: WriteOptions | None = None,
     from_format: str | None = None,
-    on_warning: Callable[[CaptionWarning], None] | None = None,
+    on_read: OnRead | None = None,
 ) -> bytes:
     """Read captions of any supported kind, rebuild the cues, write them as ``to``.
 
     ``source`` names the input in error messages.  ``--mode words`` (``style.mode ==
-    "words"``) written as WebVTT gets per-word timestamp tags.  What the reader worked
-    around (``Transcript.warnings``) is passed to ``on_warning``.
+    "words"``) written as WebVTT gets per-word timestamp tags.  Authored captions keep
+    their cues, only repaired, unless ``style.resegment`` (:func:`how_taken`).
+    ``on_read`` gets the transcript read: its ``warnings`` say what the reader worked around.
     """
     if to not in WRITERS:
         raise OutputError(f"unknown output format {to!r} (choose from {', '.join(WRITERS)})")
@@ -44,9 +49,8 @@ def convert_bytes(
     if style.mode == "words" and to == "vtt" and not options.words_vtt:
         options = replace(options, words_vtt=True)
     transcript = read_bytes(data, source, from_format)
-    if on_warning is not None:
-        for warning in transcript.warnings:
-            on_warning(warning)
+    if on_read is not None:
+        on_read(transcript)
     cues = build_cues(transcript, style)
     try:
         return render(cues, transcript, to, options)
@@ -61,7 +65,7 @@ def convert_file(
     style: CaptionStyle | None = None,
     options: WriteOptions | None = None,
     from_format: str | None = None,
-    on_warning: Callable[[CaptionWarning], None] | None = None,
+    on_read: OnRead | None = None,
 ) -> Path:
     """Convert one file into another, atomically; returns the output path.
 
@@ -74,7 +78,7 @@ def convert_file(
     data = read_input(input_path)
     atomic_write_bytes(
         output_path,
-        convert_bytes(data, str(input_path), to, style, options, from_format, on_warning),
+        convert_bytes(data, str(input_path), to, style, options, from_format, on_read),
     )
     return output_path
 
@@ -83,3 +87,21 @@ def format_for_path(path: str | Path) -> str | None:
     """The output format a file name asks for (``talk.vtt`` -> ``"vtt"``), if any."""
     suffix = Path(path).suffix.lower()
     return next((fmt for fmt, ext in EXTENSIONS.items() if ext == suffix), None)
+
+
+def how_taken(transcript: Transcript, style: CaptionStyle | None = None) -> str:
+    """Which way an input is converted, and why: for ``-v`` and ``--dry-run``.
+
+    ``authored captions (...): 24 cues kept as written``, or ``rolling captions (...):
+    rebuilt``; formats that are always automatic are named by their reader.
+    """
+    style = style or CaptionStyle()
+    detection = transcript.detection
+    if not detection:
+        spec = READERS.get(transcript.source_format)
+        detection = spec.description if spec else "captions"
+    if transcript.authored and not style.resegment:
+        return f"{detection}: {len(transcript.authored_cues)} cues kept as written"
+    if transcript.authored:
+        return f"{detection}: re-segmented under the caption policy (resegment)"
+    return f"{detection}: rebuilt under the caption policy"

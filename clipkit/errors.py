@@ -5,6 +5,7 @@ The CLI prints ``str(error)`` as a single line; nothing here prints or exits.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,11 @@ class UnknownFormatError(CaptionParseError):
     """No reader, or more than one, claims the input."""
 
 
+class InvalidValueError(ClipkitError, ValueError):
+    """A value clipkit cannot take: a time, an option of the API.  Callers that know the
+    file add it (a highlight file's line, the command-line option); also a ValueError."""
+
+
 class StyleError(ClipkitError):
     """A caption style setting that makes no sense (e.g. max_lines=0)."""
 
@@ -68,7 +74,12 @@ class OutputError(ClipkitError):
 
 
 class FFmpegError(ClipkitError):
-    """ffmpeg/ffprobe failed: carries the command and the end of its stderr."""
+    """ffmpeg/ffprobe failed: carries the command and the end of its stderr.
+
+    ``str()`` is the message and the line of stderr that says why: an operating-system
+    error (a full disk, no permission...) when there is one, else the last line that is
+    not one of ffmpeg's closing summaries ("Conversion failed!").
+    """
 
     def __init__(self, message: str, command: Sequence[str] = (), stderr_tail: str = "") -> None:
         self.message = message
@@ -76,12 +87,36 @@ class FFmpegError(ClipkitError):
         self.stderr_tail = stderr_tail
         super().__init__(self.__str__())
 
+    @property
+    def cause(self) -> str:
+        """The line of stderr that says why, or ``""``."""
+        lines = [line.strip() for line in self.stderr_tail.splitlines() if line.strip()]
+        for line in lines:
+            if OS_ERROR_TEXT.search(line):
+                return line
+        telling = [line for line in lines if not line.startswith(_FFMPEG_SUMMARIES)]
+        return (telling or lines or [""])[-1]
+
+    @property
+    def out_of_space(self) -> bool:
+        return "no space left on device" in self.stderr_tail.lower()
+
     def __str__(self) -> str:
-        text = self.message
-        if self.stderr_tail:
-            last = self.stderr_tail.strip().splitlines()[-1:] or [""]
-            text += f": {last[0]}"
-        return text
+        cause = self.cause
+        return f"{self.message}: {cause}" if cause else self.message
+
+
+# ffmpeg's last words after an error, which say nothing of its cause
+_FFMPEG_SUMMARIES = ("Conversion failed!", "Exiting normally", "Last message repeated")
+OS_ERROR_TEXT = re.compile(
+    r"No space left on device|Disk quota exceeded|Read-only file system|Permission denied"
+    r"|Input/output error|File too large",
+    re.IGNORECASE,
+)
+
+
+class MissingToolError(FFmpegError):
+    """ffmpeg or ffprobe is not installed, or the one on PATH cannot be run."""
 
 
 class FFmpegInterrupted(FFmpegError):

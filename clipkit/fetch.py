@@ -4,7 +4,7 @@
     >>> for outcome in fetch(["https://www.youtube.com/watch?v=avWhreBUYF0"]):  # doctest: +SKIP
     ...     print(outcome.result or outcome.error)
 
-Per video, ``<out_dir>/<video id>/`` receives:
+Per video, ``<out_dir>/<video id>/`` (the id made a safe file name by :func:`folder_name`) receives:
 
 - ``<id>.mp4``: best video up to ``max_height`` plus best audio, merged by ffmpeg, H.264/AAC
   preferred (clips then cut without re-encoding);
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import io
 import json
 import re
@@ -40,7 +41,7 @@ import yaml
 import yt_dlp
 import yt_dlp.utils
 
-from clipkit.errors import ClipkitError, DownloadError
+from clipkit.errors import ClipkitError, DownloadError, InvalidValueError
 from clipkit.style import CaptionStyle
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "fetch",
     "fetch_one",
     "ffmpeg_available",
+    "folder_name",
     "highlights_yaml",
     "read_url_list",
 ]
@@ -72,6 +74,11 @@ FFMPEG_INSTALL_HINT = (
 CAPTION_FORMATS: tuple[str, ...] = ("json3", "vtt")
 FALLBACK_CAPTION_FORMATS: tuple[str, ...] = ("srt",)
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*$")
+# The folder of a video is named by folder_name(), handed to yt-dlp's template in this field.
+FOLDER_FIELD = "clipkit_folder"
+_FOLDER = f"%({FOLDER_FIELD})s"
+FOLDER_NAME_MAX = 80
+_UNSAFE_NAME = re.compile(r"[^\w.-]+")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -91,13 +98,13 @@ class FetchOptions:
 
     def __post_init__(self) -> None:
         if self.max_height < 1:
-            raise ValueError(f"max_height must be positive (got {self.max_height})")
+            raise InvalidValueError(f"max_height must be positive (got {self.max_height})")
         if not _LANG.match(self.lang):
-            raise ValueError(f"not a language code: {self.lang!r} (e.g. en, de, pt-BR)")
+            raise InvalidValueError(f"not a language code: {self.lang!r} (e.g. en, de, pt-BR)")
         if self.cookies is not None and self.cookies_from_browser is not None:
-            raise ValueError("use either a cookies file or cookies from a browser, not both")
+            raise InvalidValueError("use either a cookies file or cookies from a browser, not both")
         if self.retries < 0:
-            raise ValueError(f"retries must not be negative (got {self.retries})")
+            raise InvalidValueError(f"retries must not be negative (got {self.retries})")
 
     def as_manifest(self) -> dict[str, Any]:
         return {
@@ -401,7 +408,7 @@ def _fetch_video(
     if not options.captions_only and not ffmpeg_available():
         raise DownloadError(url, FFMPEG_INSTALL_HINT)
 
-    folder, stem = _folder_and_stem(ydl, video_id)
+    folder, stem = _folder_and_stem(ydl, url, video_id, options.out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     captions = tuple(
         _download_caption(
@@ -514,7 +521,7 @@ def _download_video(
     if target.is_file() and target.stat().st_size > 0:
         return target  # only ever renamed into place once whole
     try:
-        ydl.process_ie_result(dict(info), download=True)
+        ydl.process_ie_result({**info, FOLDER_FIELD: stem}, download=True)
     except yt_dlp.utils.YoutubeDLError as exc:
         raise _translate(url, exc, log, what="video") from exc
     if not target.is_file():
@@ -539,30 +546,66 @@ def _rebuild(url: str, source: Path, base: Path, style: CaptionStyle) -> tuple[P
 # --------------------------------------------------------------------------- completeness
 
 
-def _folder_and_stem(ydl: Any, video_id: str) -> tuple[Path, str]:
-    """Where yt-dlp's output template puts this video: ``<out_dir>/<id>/<id>.mp4``."""
-    planned = Path(ydl.prepare_filename({"id": video_id, "ext": "mp4"}))
-    return planned.parent, planned.stem
+def folder_name(video_id: str) -> str:
+    """The folder (and file stem) of a video: its id, when that is a plain file name.
+
+    Ids come from the site, or from the URL itself (yt-dlp's generic extractor takes the
+    last ``/`` segment, query and fragment included, so ``a.m3u8?x=/..`` has the id ``..``).
+    Anything but letters, digits, ``_``, ``-`` and ``.`` becomes ``_``; leading dots and
+    dashes go (never ``.``, ``..``, a hidden folder or an option); the length is capped.
+    A changed id gets a hash of the real one, so two ids never share a folder.
+    """
+    name = _UNSAFE_NAME.sub("_", video_id).lstrip(".-")
+    if name and name == video_id and len(name) <= FOLDER_NAME_MAX:
+        return name
+    digest = hashlib.sha256(video_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{name[:FOLDER_NAME_MAX].rstrip('.-') or 'video'}-{digest}"
+
+
+def _folder_and_stem(ydl: Any, url: str, video_id: str, out_dir: Path) -> tuple[Path, str]:
+    """Where this video goes, ``<out_dir>/<name>/<name>.mp4``; checked to be inside ``out_dir``.
+
+    The folder must be an entry of ``out_dir`` itself, also once links are followed: a link
+    planted there that points elsewhere is refused rather than written through.
+    """
+    name = folder_name(video_id)
+    planned = Path(ydl.prepare_filename({"id": video_id, FOLDER_FIELD: name, "ext": "mp4"}))
+    folder = out_dir / name
+    if planned != folder / f"{name}.mp4":
+        raise DownloadError(url, f"{planned}: refusing to write outside {folder}")
+    if folder.resolve().parent != out_dir.resolve():
+        raise DownloadError(url, f"{folder}: a link out of {out_dir}; refusing to write through it")
+    return folder, name
+
+
+def _plain_name(name: object) -> bool:
+    """A file name of the folder itself (a manifest names no path elsewhere)."""
+    return isinstance(name, str) and name not in ("", ".", "..") and Path(name).name == name
 
 
 def _completed(ydl: Any, url: str, video_id: str, options: FetchOptions) -> FetchResult | None:
     """The finished result if ``video_id`` was fetched before and is still whole, else None."""
     if not video_id:
         return None
-    folder, _ = _folder_and_stem(ydl, video_id)
+    folder, _ = _folder_and_stem(ydl, url, video_id, options.out_dir)
     try:
         manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(manifest, dict) or manifest.get("status") != "complete":
         return None
-    fetched = manifest.get("options") or {}
+    fetched, files, sizes = (manifest.get(key) or {} for key in ("options", "files", "sizes"))
+    if not all(isinstance(part, dict) for part in (fetched, files, sizes)):
+        return None
     if fetched.get("lang") != options.lang:
         return None
-    files: dict[str, Any] = manifest.get("files") or {}
     if not options.captions_only and not files.get("video"):
         return None  # fetched captions only before; the video is wanted now
-    sizes: dict[str, int] = manifest.get("sizes") or {}
+    captions = files.get("captions") or []
+    named = [*sizes, *(captions if isinstance(captions, list) else [None])]
+    named += [value for key, value in files.items() if key != "captions" and value is not None]
+    if not all(_plain_name(name) for name in named):
+        return None  # names a path elsewhere: fetch again rather than trust it
     for name, size in sizes.items():
         path = folder / name
         if not path.is_file() or path.stat().st_size != size:
@@ -689,7 +732,7 @@ def _params(
         "quiet": True,
         "noprogress": True,
         "color": {"stdout": "no_color", "stderr": "no_color"},
-        "outtmpl": {"default": _escape_template(options.out_dir) + "/%(id)s/%(id)s.%(ext)s"},
+        "outtmpl": {"default": f"{_escape_template(options.out_dir)}/{_FOLDER}/{_FOLDER}.%(ext)s"},
         "format": _format_selector(options.max_height),
         "format_sort": list(_format_sort(options.max_height)),
         "merge_output_format": "mp4",
@@ -740,15 +783,15 @@ def _browser_spec(spec: str) -> tuple[str, str | None, str | None, str | None]:
         spec,
     )
     if match is None:
-        raise ValueError(f"not a browser spec: {spec!r}")
+        raise InvalidValueError(f"not a browser spec: {spec!r}")
     name, keyring, profile, container = match.group("name", "keyring", "profile", "container")
     name = name.strip().lower()
     if name not in SUPPORTED_BROWSERS:
-        raise ValueError(
+        raise InvalidValueError(
             f"unsupported browser {name!r} (choose from {', '.join(sorted(SUPPORTED_BROWSERS))})"
         )
     if keyring is not None and keyring.upper() not in SUPPORTED_KEYRINGS:
-        raise ValueError(f"unsupported keyring {keyring!r}")
+        raise InvalidValueError(f"unsupported keyring {keyring!r}")
     return name, profile, keyring.upper() if keyring else None, container
 
 

@@ -16,17 +16,20 @@ candidate times.
 
 from __future__ import annotations
 
+import contextlib
+import math
 import re
 import sys
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import yaml
 from rapidfuzz import fuzz
 
-from clipkit.errors import HighlightError
+from clipkit.errors import HighlightError, InvalidValueError
 from clipkit.model import Transcript, Word
 
 if sys.version_info >= (3, 11):
@@ -36,6 +39,9 @@ else:  # pragma: no cover
 
 KEYS = ("title", "start", "end", "from", "to", "pad")
 FUZZY_THRESHOLD = 85.0
+MAX_TIME_MS = 99 * 3_600_000 + 59 * 60_000 + 59_999
+MAX_TIME_TEXT = "99:59:59.999"
+MAX_PAD_S = 60
 _TIME = re.compile(r"^(?:(?:(\d+):)?(\d{1,2}):)?(\d+(?:\.\d+)?)$")
 _SENTENCE_END = re.compile(r"[.?!…][\"')\]]*$")
 
@@ -87,24 +93,58 @@ class ResolvedHighlight:
 
 
 def parse_time(value: object) -> int:
-    """``"05:44"``, ``"1:02:03.5"``, ``"00:05:44.000"``, ``344`` or ``"344.5"`` -> ms."""
+    """``"05:44"``, ``"1:02:03.5"``, ``"00:05:44.000"``, ``344`` or ``"344.5"`` -> ms.
+
+    At most :data:`MAX_TIME_MS` (99:59:59.999); NaN, infinities and numbers too long to
+    be a time are a :class:`ValueError` like any other mistake.
+    """
     if isinstance(value, bool):
-        raise ValueError(f"not a time: {value!r}")
-    if isinstance(value, (int, float)):
-        if value < 0:
-            raise ValueError(f"negative time: {value!r}")
-        return round(value * 1000)
-    text = str(value).strip().replace(",", ".")
-    match = _TIME.match(text)
-    if not match:
-        raise ValueError(f"not a time: {value!r} (use seconds, MM:SS or HH:MM:SS.mmm)")
-    hours, minutes, secs = match.groups()
-    if (hours is not None or minutes is not None) and float(secs) >= 60:
-        raise ValueError(f"not a time: {value!r} (seconds must be below 60)")
-    if hours is not None and int(minutes or 0) >= 60:
-        raise ValueError(f"not a time: {value!r} (minutes must be below 60)")
-    total = int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(secs)
-    return round(total * 1000)
+        raise InvalidValueError(f"not a time: {value!r}")
+    if isinstance(value, (int, float, Decimal)):
+        # a float as its shortest decimal: 359999.999 as written, not its binary neighbour
+        seconds = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if seconds.is_nan():
+            raise InvalidValueError(f"not a time: {_shown(value)}")
+    else:
+        text = str(value).strip().replace(",", ".")
+        match = _TIME.match(text)
+        if not match:
+            raise InvalidValueError(
+                f"not a time: {_shown(value)} (use seconds, MM:SS or HH:MM:SS.mmm)"
+            )
+        hours, minutes, secs = (Decimal(part or 0) for part in match.groups())
+        if (match[1] is not None or match[2] is not None) and secs >= 60:
+            raise InvalidValueError(f"not a time: {_shown(value)} (seconds must be below 60)")
+        if match[1] is not None and minutes >= 60:
+            raise InvalidValueError(f"not a time: {_shown(value)} (minutes must be below 60)")
+        seconds = hours * 3600 + minutes * 60 + secs
+    if seconds < 0:
+        raise InvalidValueError(f"negative time: {_shown(value)}")
+    if seconds * 1000 > MAX_TIME_MS:
+        raise InvalidValueError(
+            f"{_shown(value)} is beyond {MAX_TIME_TEXT}, the longest time clipkit handles"
+        )
+    return round(seconds * 1000)
+
+
+def _number(value: object) -> Decimal:
+    """A finite number of seconds, written as a number or as text."""
+    try:
+        if isinstance(value, bool):
+            raise InvalidOperation
+        written = repr(value) if isinstance(value, float) else value
+        number = Decimal(written if isinstance(written, (int, Decimal)) else str(written).strip())
+    except (InvalidOperation, ValueError):
+        raise InvalidValueError(f"expected seconds, got {_shown(value)}") from None
+    if not number.is_finite():
+        raise InvalidValueError(f"expected seconds, got {_shown(value)}")
+    return number
+
+
+def _shown(value: object, limit: int = 24) -> str:
+    """A value as a message quotes it: short, on one line."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def format_time(ms: int) -> str:
@@ -176,14 +216,23 @@ def parse_yaml(text: str, source: str = "<highlights>") -> list[HighlightSpec]:
 
 
 def _yaml_scalar(node: yaml.ScalarNode) -> object:
-    """Keep times as written: YAML 1.1 would read 05:44 as the base-60 integer 344."""
+    """Keep times as written: YAML 1.1 would read 05:44 as the base-60 integer 344.
+
+    A number too large for a float (``1.0e+400``, 5000 digits) stays exact, as a Decimal,
+    so that the error says what was written rather than ``inf``.
+    """
     if node.tag.endswith(":null"):
         return None
     if node.tag.endswith((":int", ":float")) and ":" not in node.value:
         try:
-            return float(node.value)
+            number = float(node.value)
         except ValueError:
             return node.value
+        if math.isfinite(number):
+            return number
+        with contextlib.suppress(InvalidOperation):
+            return Decimal(node.value)
+        return node.value
     return str(node.value)
 
 
@@ -197,6 +246,11 @@ def parse_toml(text: str, source: str = "<highlights>") -> list[HighlightSpec]:
             source,
             int(match.group(1)) if match else None,
         ) from exc
+    except ValueError as exc:  # an integer too long for Python to read (over 4300 digits)
+        digits = re.search(r"\d{4000,}", text)
+        line = text.count("\n", 0, digits.start()) + 1 if digits else None
+        message = "not valid TOML: a number with thousands of digits"
+        raise HighlightError(message, source, line) from exc
     items = data.get("highlights")
     if not isinstance(items, list):
         raise HighlightError("expected a [[highlights]] table list", source, 1)
@@ -275,11 +329,12 @@ def _make_spec(
     pad = 0
     if "pad" in values:
         try:
-            pad = round(float(str(values["pad"])) * 1000)
-        except ValueError:
-            raise fail(f"pad: expected seconds, got {values['pad']!r}", "pad") from None
-        if pad < 0 or pad > 60_000:
-            raise fail("pad must be between 0 and 60 seconds", "pad")
+            pad_s = _number(values["pad"])
+        except ValueError as exc:
+            raise fail(f"pad: {exc}", "pad") from None
+        if not 0 <= pad_s <= MAX_PAD_S:
+            raise fail(f"pad must be between 0 and {MAX_PAD_S} seconds", "pad")
+        pad = round(pad_s * 1000)
     title = str(values.get("title", "")).strip()
     return HighlightSpec(
         index, title, start, end, from_quote, to_quote, pad, source, line, key_lines
@@ -439,12 +494,17 @@ class Sentence:
     text: str
 
 
+def ends_sentence(text: str) -> bool:
+    """Whether a word ends a sentence (``.``, ``?``, ``!`` or ``…``, maybe then a quote)."""
+    return _SENTENCE_END.search(text) is not None
+
+
 def sentences(words: Sequence[Word]) -> list[Sentence]:
     """Split at words ending in ``.``, ``?`` or ``!`` (and at speaker changes)."""
     found: list[Sentence] = []
     first = 0
     for index, word in enumerate(words):
-        ends = bool(_SENTENCE_END.search(word.text)) or index == len(words) - 1
+        ends = ends_sentence(word.text) or index == len(words) - 1
         next_starts_speaker = index + 1 < len(words) and words[index + 1].speaker_change
         if ends or next_starts_speaker:
             chunk = words[first : index + 1]

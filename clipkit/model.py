@@ -115,6 +115,13 @@ class Transcript:
     exact_word_times: bool = True
     # What the reader worked around (see CaptionWarning); the CLI prints them.
     warnings: tuple[CaptionWarning, ...] = field(default=(), compare=False)
+    # The cues of an ordinary SRT/WebVTT file as its author wrote them (lines, times, and
+    # the words read from each): kept rather than rebuilt, unless the caption policy asks
+    # to resegment.  Empty for automatic captions, whose cues are rebuilt from the words.
+    authored_cues: tuple[Cue, ...] = ()
+    # Which way the reader took the file and why, for -v and --dry-run (readers of
+    # cue files set it; "" for formats that are always rolling captions).
+    detection: str = ""
 
     def __post_init__(self) -> None:
         for before, after in zip(self.words, self.words[1:]):
@@ -127,6 +134,11 @@ class Transcript:
     @property
     def end_ms(self) -> int:
         return self.words[-1].end_ms if self.words else 0
+
+    @property
+    def authored(self) -> bool:
+        """Whether the cues were written by someone (kept as written) rather than automatic."""
+        return bool(self.authored_cues)
 
 
 def format_timestamp(ms: int, separator: str = ".") -> str:

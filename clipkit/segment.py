@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import NamedTuple
 
+from clipkit.authored import repair_cues
 from clipkit.model import Cue, Transcript, Word
 from clipkit.style import CaptionStyle
 
@@ -95,8 +96,14 @@ class _Prepared:
 
 
 def build_cues(transcript: Transcript, style: CaptionStyle | None = None) -> list[Cue]:
-    """Pop-on cues for a transcript: every word once, in order."""
+    """Pop-on cues for a transcript: every word once, in order.
+
+    Authored captions keep their own cues, only repaired (:mod:`clipkit.authored`),
+    unless ``style.resegment``.
+    """
     style = style or CaptionStyle()
+    if transcript.authored_cues and not style.resegment:
+        return repair_cues(transcript.authored_cues, style)
     words: Sequence[Word] = transcript.words
     if not style.sound_tags:
         words = _without_sound_tags(words)

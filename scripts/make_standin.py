@@ -29,8 +29,9 @@ import ffmpeg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from clipkit.fileio import atomic_outputs
 from clipkit.highlights import parse_time
-from clipkit.media.runner import atomic_outputs, run_ffmpeg
+from clipkit.media.runner import run_ffmpeg
 from clipkit.model import Cue
 from clipkit.readers import load
 from clipkit.segment import build_cues

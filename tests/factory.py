@@ -3,9 +3,10 @@
 Tests describe what was said (words, when each starts, where the caption lines
 break, speaker changes, sound tags, cleared screens) and get the file YouTube
 or yt-dlp would have written for it: rolling WebVTT (modern and old youtube-dl
-style), json3, the markdown transcript export, and yt-dlp's ``--convert-subs``
-SRT/VTT.  The expected words are known exactly, so readers can be checked
-against them.
+style), json3, the markdown transcript export, yt-dlp's ``--convert-subs``
+SRT/VTT and YouTube's own one-line auto SRT; and, for contrast, ordinary SRT/VTT
+files as a person writes them (``authored_srt``).  The expected words are known
+exactly, so readers can be checked against them.
 
     >>> lines = script("Hello there. | >> Who is it? | [Music]", start_ms=1000)
     >>> vtt = rolling_vtt(lines)
@@ -360,6 +361,60 @@ def rolling_markdown(lines: Sequence[Line], *, tail_ms: int = 1000, title: str =
             body = f"{frame.above.shown()} {body}"
         out += [f"**[{_md_time(frame.start_ms)}]** {body}", ""]
     return "\n".join(out)
+
+
+# ---------- subtitles someone wrote, and YouTube's own one-line auto SRT ----------
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """One cue of an ordinary subtitle file, as its author wrote it."""
+
+    start_ms: int
+    end_ms: int
+    lines: tuple[str, ...]
+
+
+def written(*cues: tuple[int, int, str]) -> list[Written]:
+    """Cues from ``(start_ms, end_ms, text)``; ``|`` in the text breaks a line."""
+    return [Written(start, end, tuple(text.split("|"))) for start, end, text in cues]
+
+
+def authored_srt(cues: Sequence[Written], *, crlf: bool = False) -> str:
+    """An ordinary SRT: numbered cues, the author's line breaks and times."""
+    out: list[str] = []
+    for number, cue in enumerate(cues, 1):
+        out += [
+            str(number),
+            f"{format_timestamp(cue.start_ms, ',')} --> {format_timestamp(cue.end_ms, ',')}",
+            *cue.lines,
+            "",
+        ]
+    text = "\n".join(out) + "\n"
+    return text.replace("\n", "\r\n") if crlf else text
+
+
+def authored_vtt(cues: Sequence[Written]) -> str:
+    """An ordinary WebVTT file (``&``, ``<`` and ``>`` escaped)."""
+    out = ["WEBVTT", ""]
+    for cue in cues:
+        out += [f"{format_timestamp(cue.start_ms)} --> {format_timestamp(cue.end_ms)}"]
+        out += [html.escape(line, quote=False) for line in cue.lines]
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def youtube_auto_srt(lines: Sequence[Line], *, tail_ms: int = 1000) -> str:
+    """YouTube's own auto SRT (no word times): one line per cue, each shown from its first
+    word until the line after next starts, so that every cue overlaps the next."""
+    cues: list[Written] = []
+    for index, line in enumerate(lines):
+        if index + 2 < len(lines):
+            end = lines[index + 2].start_ms
+        else:
+            end = line.words[-1].start_ms + tail_ms
+        cues.append(Written(line.start_ms, end, (line.shown(),)))
+    return authored_srt(cues)
 
 
 # ---------- yt-dlp --convert-subs ----------

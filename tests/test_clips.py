@@ -17,7 +17,7 @@ import pytest
 
 from clipkit.cli import main
 from clipkit.clips import (
-    VERTICAL_CAPTION_STYLE,
+    VERTICAL_MAX_CHARS,
     ClipOptions,
     Source,
     caption_files,
@@ -300,7 +300,7 @@ def test_vertical_captions_are_laid_out_for_the_narrow_frame() -> None:
     wide = caption_files([cue], words)["srt"].decode()
     narrow = caption_files([cue], words, vertical=True)["srt"].decode()
     text_lines = [line for line in narrow.splitlines() if line and not line[0].isdigit()]
-    assert max(len(line) for line in text_lines) <= VERTICAL_CAPTION_STYLE.max_chars
+    assert max(len(line) for line in text_lines) <= VERTICAL_MAX_CHARS
     assert " ".join(text_lines).split() == [w.text for w in words]
     assert "we absolutely needed to be on Wells Fargo" in wide
 
@@ -330,8 +330,9 @@ def test_reel_length_chapters_and_captions(talk: Path, tmp_path: Path) -> None:
     captions = load(output.with_suffix(".srt"))
     texts = [w.text for w in captions.words]
     assert texts[0] == "b0w0" and texts[-1] == "b2w7."
-    assert abs(captions.words[0].start_ms - 500) <= 1  # after the first title card's fade
-    assert abs(captions.words[8].start_ms - 2900) <= 1
+    # after the first title card's fade (0.5 s, clip One) and the second (2.9 s, clip Two),
+    # each on the reel's nearest frame: 12.5 and 72.5 frames in, so half a frame later
+    assert [captions.words[0].start_ms, captions.words[8].start_ms] == [520, 2920]
 
 
 @pytest.mark.media
@@ -395,7 +396,11 @@ def test_cli_dry_run_prints_plan_and_commands(
     )
     printed = capsys.readouterr().out
     assert code == 0
-    assert printed.startswith("w: ")
+    taken, plan = printed.splitlines()[:2]
+    # talk.srt is one plain cue per sentence: authored, so its cues are kept
+    assert taken.startswith(f"captions: {talk.with_suffix('.srt')}: authored captions")
+    assert taken.endswith("4 cues kept as written, on the frames of 25 fps")
+    assert plan.startswith("w: ")
     assert "ffmpeg -hide_banner" in printed and "libx264" in printed
     assert not (tmp_path / "o").exists()
 

@@ -721,3 +721,151 @@ def test_bad_options_are_refused() -> None:
         FetchOptions(cookies=Path("c.txt"), cookies_from_browser="firefox")
     assert fetch_module.browser_spec_error("firefox:default") is None
     assert "unsupported browser" in (fetch_module.browser_spec_error("netscape") or "")
+
+
+# --------------------------------------------------------------------------- escapes (issue 11)
+
+
+@pytest.fixture(scope="module")
+def hls_with_captions(hls_files: dict[str, bytes]) -> dict[str, bytes]:
+    """``/a.m3u8``: the HLS master playlist of ``hls_files`` with the rolling VTT as a
+    subtitle rendition, its URL fetched directly (yt-dlp's generic extractor)."""
+    master = hls_files["/hls.m3u8"].decode()
+    subtitles = (
+        '#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="English",LANGUAGE="en",'
+        'DEFAULT=YES,AUTOSELECT=YES,URI="subs.m3u8"\n'
+    )
+    master = master.replace("#EXT-X-STREAM-INF:", subtitles + "#EXT-X-STREAM-INF:", 1)
+    master = re.sub(r"(#EXT-X-STREAM-INF:.*)", r'\1,SUBTITLES="subs"', master)
+    return {
+        **hls_files,
+        "/a.m3u8": master.encode(),
+        "/subs.m3u8": b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+        b"#EXTINF:4.0,\nsubs.vtt\n#EXT-X-ENDLIST\n",
+        "/subs.vtt": rolling_vtt(speech_words()),
+    }
+
+
+def all_files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+@pytest.mark.network
+@needs_ffmpeg
+@pytest.mark.parametrize(
+    ("tail", "video_id"),
+    [("?x=/..", ".."), ("#/..", ".."), ("?x=/%2e%2e", ".."), ("?x=/.", "."), ("?x=/", "a")],
+)
+def test_an_id_from_the_url_never_leads_out_of_the_out_folder(
+    site: Site,
+    hls_with_captions: dict[str, bytes],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    tail: str,
+    video_id: str,
+) -> None:
+    # Before: yt-dlp's generic extractor took the id ".." from the URL's last "/" segment
+    # (query included), so the video, its captions and manifest.json landed in the parent
+    # of --out, replacing a manifest.json there; the id "." wrote them into --out itself.
+    site.files.update(hls_with_captions)
+    parent = tmp_path / "parent"
+    out = parent / "out"
+    out.mkdir(parents=True)
+    (parent / MANIFEST_NAME).write_text("the parent's own manifest")
+    assert run_cli(site.url("a.m3u8") + tail, "--out", str(out)) == 0
+    assert error_lines(capsys.readouterr().err) == []
+    assert (parent / MANIFEST_NAME).read_text() == "the parent's own manifest"
+    [folder] = [p for p in out.iterdir()]
+    assert folder.is_dir() and folder.name == fetch_module.folder_name(video_id)
+    name = folder.name
+    assert all_files(parent) == sorted(
+        [
+            MANIFEST_NAME,
+            f"out/{name}/{MANIFEST_NAME}",
+            *(f"out/{name}/{name}.{ext}" for ext in ("mp4", "info.json", "en.srt", "en.vtt")),
+            f"out/{name}/{name}.en.original.vtt",
+        ]
+    )
+    manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert manifest["id"] == video_id  # the real id is kept; only the folder is safe
+    srt_words = " ".join(item.text for item in pysrt.open(str(folder / f"{name}.en.srt"))).split()
+    assert srt_words == SPEECH  # the subtitle rendition, rebuilt
+
+
+@pytest.mark.network
+@needs_ffmpeg
+def test_a_link_planted_as_the_video_folder_is_not_written_through(
+    site: Site, hls_with_captions: dict[str, bytes], tmp_path: Path
+) -> None:
+    site.files.update(hls_with_captions)
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "a").symlink_to(elsewhere)
+    options = FetchOptions(out_dir=out, captions_only=True)
+    [outcome] = fetch([site.url("a.m3u8")], options)
+    assert str(outcome.error) == (
+        f"{site.url('a.m3u8')}: {out / 'a'}: a link out of {out}; refusing to write through it"
+    )
+    assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "video_id",
+    [
+        "..",
+        ".",
+        "",
+        "/",
+        "a/b",
+        "..%2f..",
+        "-rf",
+        ".hidden",
+        "a\nb",
+        "a\x00b",
+        "a\\b",
+        "a:b",
+        "é" * 300,
+        "x" * 81,
+        "🎬",
+        " ",
+    ],
+)
+def test_folder_names_are_plain_names_inside_the_out_folder(video_id: str) -> None:
+    name = fetch_module.folder_name(video_id)
+    assert name and name not in (".", "..")
+    assert Path(name).name == name and "/" not in name and "\\" not in name
+    assert not name.startswith((".", "-"))
+    assert all(ch.isprintable() and not ch.isspace() for ch in name)
+    assert len(name) <= fetch_module.FOLDER_NAME_MAX + 13
+    assert yt_dlp.utils.sanitize_filename(name) == name  # yt-dlp's template keeps it as is
+
+
+def test_plain_ids_keep_their_names_and_changed_ones_never_collide() -> None:
+    for plain in ("avWhreBUYF0", "talk", "a.b-c_d", "Vortrag-Über"):
+        assert fetch_module.folder_name(plain) == plain
+    changed = ["a/b", "a_b-", "a?b", "a:b", "..", "."]
+    names = [fetch_module.folder_name(video_id) for video_id in changed]
+    assert len(set(names)) == len(names)
+    assert "a_b" not in names  # a changed id never takes a plain id's folder
+
+
+def test_a_manifest_naming_files_elsewhere_is_not_trusted(tmp_path: Path) -> None:
+    video_id = "avWhreBUYF0"
+    folder = tmp_path / video_id
+    folder.mkdir()
+    outside = tmp_path / "secret.txt"
+    outside.write_bytes(b"x" * 10)
+    names = {"video": "../secret.txt", "srt": "a.srt", "vtt": "a.vtt", "info_json": "a.json"}
+    for name in ("a.srt", "a.vtt", "a.json"):
+        (folder / name).write_bytes(b"x" * 10)
+    manifest = {
+        "status": "complete",
+        "options": {"lang": "en"},
+        "files": {**names, "captions": []},
+        "sizes": {name: 10 for name in names.values()},
+    }
+    (folder / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    url = f"https://www.youtube.com/watch?v={video_id}"
+    [outcome] = fetch([url], FetchOptions(out_dir=tmp_path, retries=0, socket_timeout=0.01))
+    assert outcome.result is None or not outcome.result.skipped  # not "already complete"

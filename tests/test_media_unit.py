@@ -12,7 +12,6 @@ from clipkit.media.concat import Chapter, ReelPart, chapters_of, ffmetadata, lay
 from clipkit.media.cut import EncodeSettings, Span, accurate_cut_command, copy_cut_command
 from clipkit.media.probe import MediaError, parse_probe
 from clipkit.media.progress import ProgressParser
-from clipkit.media.runner import atomic_outputs
 from clipkit.media.silence import Silence, parse_silencedetect, silencedetect_command
 
 
@@ -176,15 +175,3 @@ def test_parse_probe_reports_missing_streams() -> None:
         info.require_av()
     with pytest.raises(MediaError, match="not a video file"):
         parse_probe("x", {"format": {}, "streams": []})
-
-
-def test_atomic_outputs_leave_nothing_on_error(tmp_path: Path) -> None:
-    final = tmp_path / "clip.mp4"
-    with pytest.raises(KeyboardInterrupt), atomic_outputs(final) as (temp,):
-        temp.write_bytes(b"half")
-        raise KeyboardInterrupt
-    assert list(tmp_path.iterdir()) == []
-    with atomic_outputs(final) as (temp,):
-        assert temp.parent == tmp_path and temp.suffix == ".mp4"
-        temp.write_bytes(b"whole")
-    assert [p.name for p in tmp_path.iterdir()] == ["clip.mp4"]

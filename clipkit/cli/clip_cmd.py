@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -11,8 +12,15 @@ from typing import Any
 
 from tqdm import tqdm
 
+from clipkit.cli.caption_options import (
+    add_file_arguments,
+    add_policy_arguments,
+    style_from_args,
+    write_options_from_args,
+)
 from clipkit.clips import (
     CUT_MODES,
+    VERTICAL_MAX_CHARS,
     ClipOptions,
     ClipPlan,
     Source,
@@ -24,8 +32,9 @@ from clipkit.clips import (
     reel_commands,
     reel_method,
 )
+from clipkit.convert import how_taken
 from clipkit.errors import ClipkitError
-from clipkit.fileio import atomic_write_bytes
+from clipkit.fileio import atomic_write_bytes, ensure_not_input
 from clipkit.highlights import find, findings_to_yaml, format_time, load_highlights
 from clipkit.media.burn import VERTICAL_BURN_STYLE, BurnStyle, VerticalCrop
 from clipkit.media.cut import EncodeSettings
@@ -36,12 +45,20 @@ from clipkit.snapping import SnapSettings
 CLIP_EXAMPLES = """\
 examples:
   clipkit clip talk.mp4 --captions talk.md --highlights media/highlights.yaml
-  clipkit clip talk.mp4 --captions talk.srt --highlights h.yaml --out shorts/ --vertical --burn
+  clipkit clip talk.mp4 --captions talk.md --highlights h.yaml --out shorts/ --vertical --burn
   clipkit clip talk.mp4 --captions talk.md --highlights h.yaml --dry-run
+  clipkit clip talk.mp4 --captions subs.srt --highlights h.yaml --shift 3600 --crlf --bom
 
 Each highlight gives NAME.mp4, NAME.srt and NAME.vtt in --out, plus manifest.json with the
 requested, snapped and cut times.  Cuts snap to the nearest sentence or caption boundary,
-then to the nearest pause in the audio (--no-snap: exactly as written).
+then into the nearest pause in the audio, moving at most --snap-tolerance (--no-snap:
+exactly as written); a cut made by a from:/to: quote never moves past a quoted word (the
+plan and manifest.json name any snap refused for that).
+
+Captions: built at the video's own frame rate (--fps overrides it), with the caption
+options of `clipkit convert` (--max-chars, --shift, --crlf, --bom, ...).  Authored captions
+(an ordinary SRT/VTT someone wrote) keep their cues, shifted and cut at the clip's edges;
+--resegment lays them out again (as --vertical needs: 24 characters a line).
 
 Cut modes (--mode):
   smart     the default: frame-accurate, and fast on H.264 sources.  Only the frames
@@ -104,13 +121,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     reel.add_argument(
         "--titles",
-        type=float,
+        type=_seconds,
         default=0.0,
         metavar="SECONDS",
         help="a title card of this length before each highlight (0: none)",
     )
     reel.add_argument(
-        "--xfade", type=float, default=0.0, metavar="SECONDS", help="cross-fade between pieces"
+        "--xfade", type=_seconds, default=0.0, metavar="SECONDS", help="cross-fade between pieces"
     )
     reel.set_defaults(func=run_reel)
 
@@ -127,7 +144,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     finder.add_argument(
         "--threshold",
-        type=float,
+        type=_percent,
         default=85.0,
         help="similarity 0-100 that counts as a match (85)",
     )
@@ -141,15 +158,15 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-snap", action="store_true", help="cut exactly at the given times")
     parser.add_argument(
         "--snap-tolerance",
-        type=float,
+        type=_seconds,
         default=0.7,
         metavar="SECONDS",
-        help="how far a cut may move to reach a pause in the audio (0.7)",
+        help="how far a cut may move into a pause in the audio (0.7)",
     )
     parser.add_argument("--burn", action="store_true", help="burn the captions into the picture")
     parser.add_argument("--font-size", type=int, help="burned caption size (libass units)")
     parser.add_argument("--margin", type=int, help="burned caption bottom margin")
-    parser.add_argument("--outline", type=float, help="burned caption outline width")
+    parser.add_argument("--outline", type=_width, help="burned caption outline width")
     parser.add_argument(
         "--crf",
         type=int,
@@ -157,8 +174,37 @@ def _common(parser: argparse.ArgumentParser) -> None:
         help="x264 quality (20; 0 is lossless); smart-cut edges use at most 17",
     )
     parser.add_argument("--preset", default="veryfast", help="x264 preset (veryfast)")
-    parser.add_argument("--dry-run", action="store_true", help="print the plan and commands")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the plan (how the captions were taken, every cut and why) and commands",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_policy_arguments(parser, caption_mode=False, fps_default="the video's frame rate")
+    add_file_arguments(parser, "caption files")
+
+
+def _seconds(text: str) -> float:
+    """A length in seconds: a finite number from 0 to an hour (argparse type)."""
+    return _bounded(text, 3600.0, "a number of seconds from 0 to 3600")
+
+
+def _width(text: str) -> float:
+    return _bounded(text, 100.0, "a width from 0 to 100")
+
+
+def _percent(text: str) -> float:
+    return _bounded(text, 100.0, "a similarity from 0 to 100")
+
+
+def _bounded(text: str, limit: float, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= limit:  # also false for nan
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+    return value
 
 
 def _options(args: argparse.Namespace, out_dir: Path = Path("clips")) -> ClipOptions:
@@ -190,6 +236,8 @@ def _options(args: argparse.Namespace, out_dir: Path = Path("clips")) -> ClipOpt
         burn_style=style,
         vertical=VerticalCrop(getattr(args, "crop_x", None)) if vertical else None,
         encode=EncodeSettings(crf=args.crf, preset=args.preset),
+        write=write_options_from_args(args),
+        vertical_max_chars=args.max_chars or VERTICAL_MAX_CHARS,
     )
 
 
@@ -197,7 +245,8 @@ def _prepare(args: argparse.Namespace, options: ClipOptions) -> tuple[Source, li
     if args.burn and args.captions is None:
         raise ClipkitError("--burn needs --captions")
     specs = load_highlights(args.highlights)
-    source = open_source(args.video, args.captions)
+    style = style_from_args(args, caption_mode=False)
+    source = open_source(args.video, args.captions, style, args.fps)
     if source.transcript is not None:
         _print_warnings(source.transcript)
     return source, plan_clips(source, specs, options)
@@ -207,6 +256,18 @@ def _print_warnings(transcript: Transcript) -> None:
     """What reading the captions worked around (another encoding on a line, ...)."""
     for warning in transcript.warnings:
         print(warning, file=sys.stderr)
+
+
+def _print_captions(source: Source, captions: Path | None, out: Any = None) -> None:
+    """Which way the captions were taken (authored cues kept, or rebuilt), at which rate."""
+    if source.transcript is None:
+        return
+    style = source.caption_style
+    print(
+        f"captions: {captions}: {how_taken(source.transcript, style)}, "
+        f"on the frames of {style.fps:.6g} fps",
+        file=out or sys.stdout,
+    )
 
 
 def _print_plan(plans: Sequence[ClipPlan], out: Any = None) -> None:
@@ -263,12 +324,14 @@ def run_clip(args: argparse.Namespace) -> int:
     options = _options(args, args.out)
     source, plans = _prepare(args, options)
     if args.dry_run:
+        _print_captions(source, args.captions)
         _print_plan(plans)
         for plan in plans:
             print(f"{plan.name}: {_method_text(plan)}")
             for command in plan.commands:
                 print(format_command(command))
         return 0
+    _print_captions(source, args.captions, sys.stderr)
     _print_plan(plans, sys.stderr)
     total = sum(plan.duration_ms for plan in plans)
     done: list[ClipPlan] = []
@@ -288,6 +351,7 @@ def run_reel(args: argparse.Namespace) -> int:
     reel = plan_reel(source, plans, round(args.titles * 1000), round(args.xfade * 1000))
     output: Path = args.output
     if args.dry_run:
+        _print_captions(source, args.captions)
         _print_plan(plans)
         for chapter in reel.chapters:
             print(f"chapter {format_time(chapter.start_ms)} {chapter.title}")
@@ -299,10 +363,18 @@ def run_reel(args: argparse.Namespace) -> int:
         ):
             print(format_command(command))
         return 0
+    _print_captions(source, args.captions, sys.stderr)
     _print_plan(plans, sys.stderr)
     with _progress(reel.total_ms, "reel", args.quiet) as update:
         method, why = make_reel(
-            source, reel, output, options.encode, args.burn, options.burn_style, update
+            source,
+            reel,
+            output,
+            options.encode,
+            args.burn,
+            options.burn_style,
+            update,
+            options.write,
         )
     print(f"reel: {_reel_method_text(method, why)}", file=sys.stderr)
     print(output)
@@ -318,6 +390,8 @@ def _reel_method_text(method: str, why: str | None) -> str:
 def run_find(args: argparse.Namespace) -> int:
     from clipkit.readers import load
 
+    if args.write is not None:
+        ensure_not_input(args.write, [args.captions])
     transcript = load(args.captions)
     findings = find(transcript, args.phrase, args.threshold)
     _print_warnings(transcript)

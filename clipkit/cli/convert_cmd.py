@@ -9,16 +9,23 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tqdm import tqdm
 
-from clipkit.convert import convert_bytes, convert_file, format_for_path
-from clipkit.errors import CaptionWarning, ClipkitError, StyleError
+from clipkit.cli.caption_options import (
+    add_file_arguments,
+    add_policy_arguments,
+    style_from_args,
+    write_options_from_args,
+)
+from clipkit.convert import convert_bytes, convert_file, format_for_path, how_taken
+from clipkit.errors import ClipkitError, StyleError
 from clipkit.fileio import atomic_write_bytes, ensure_not_input
-from clipkit.readers import MAX_INPUT_BYTES, READERS, read_input
+from clipkit.model import Transcript
+from clipkit.readers import MAX_INPUT_BYTES, READERS, read_bytes, read_input
 from clipkit.style import CaptionStyle
 from clipkit.writers import EXTENSIONS, WRITERS, WriteOptions
 
@@ -40,6 +47,19 @@ examples:
   curl -s https://example.org/talk.en.vtt | clipkit convert - > talk.srt
                                                '-' reads stdin and writes stdout
   clipkit convert talk.md --max-chars 32 --max-lines 1 --speaker-marker chevrons
+  clipkit convert subs.srt --to vtt -v         an authored file: the same cues as WebVTT
+  clipkit convert subs.srt --resegment         an authored file laid out again by the policy
+  clipkit convert downloads/ --dry-run         how each file would be taken; writes nothing
+
+authored and automatic captions:
+  An SRT/VTT file is automatic when its cues roll (a cue types a line under a repeat of
+  the line above: rolling captions converted by yt-dlp) or when at least half of them are
+  one line still on screen 0.2 s after the next starts (YouTube's own auto SRT); these,
+  like every other input, are rebuilt under the caption policy.  Any other SRT/VTT was
+  written by someone: its cues are kept as written (text, line breaks, times), only put on
+  the frames of --fps, overlaps trimmed to --min-gap-frames and cues under --min-duration
+  lengthened where there is room.  --resegment rebuilds them too.  -v and --dry-run say
+  which way each file was taken.
 
 output names:
   Without -o, each output goes beside its input (or into --out-dir) with the extension of
@@ -67,39 +87,31 @@ class Job:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
-    """How one conversion went: the error line if it failed, and the warnings to show."""
-
-    error: str | None = None
-    warnings: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
 class Settings:
     to: str
     style: CaptionStyle
     options: WriteOptions
     from_format: str | None
+    dry_run: bool = False
 
 
-def _seconds_to_ms(text: str) -> int:
-    try:
-        return round(float(text) * 1000)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+class Outcome(NamedTuple):
+    """How one input went: the error line if it failed, else which way it was taken; and
+    what reading it worked around (warnings, shown either way)."""
 
-
-_MARKERS = {"dash": "- ", "chevrons": ">> "}
+    error: str | None
+    how: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    default = CaptionStyle()
     parser = subparsers.add_parser(
         "convert",
         help="rebuild captions from rolling YouTube captions or transcripts",
         description="Rebuild proper pop-on captions (every word once, in order, timed to\n"
         "the speech) from YouTube rolling auto-captions (VTT, json3), markdown\n"
-        "transcripts or SRT/WebVTT files, and write them as SRT, WebVTT, JSON or text.",
+        "transcripts or SRT/WebVTT files, and write them as SRT, WebVTT, JSON or text.\n"
+        "Captions someone wrote (an ordinary SRT/VTT) keep their cues as written.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -135,108 +147,23 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="convert N files at once (default 1; 0 = one per CPU core)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    parser.add_argument("-v", "--verbose", action="store_true", help="name each file written")
-
-    policy = parser.add_argument_group("caption policy")
-    policy.add_argument(
-        "--mode",
-        choices=["cues", "lines", "words"],
-        help=f"cues: pop-on captions under the policy below; lines: one cue per "
-        f"spoken line; words: WebVTT with a timestamp per word "
-        f"(default {default.mode})",
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="name each file written and say how its input was taken (authored cues kept "
+        "as written, or rebuilt, and why)",
     )
-    policy.add_argument(
-        "--max-chars",
-        type=int,
-        metavar="N",
-        help=f"characters a line (default {default.max_chars})",
-    )
-    policy.add_argument(
-        "--max-lines", type=int, metavar="N", help=f"lines a cue (default {default.max_lines})"
-    )
-    policy.add_argument(
-        "--min-duration",
-        type=_seconds_to_ms,
-        metavar="SECONDS",
-        dest="min_duration_ms",
-        help=f"shortest cue (default {default.min_duration_ms / 1000:g})",
-    )
-    policy.add_argument(
-        "--max-duration",
-        type=_seconds_to_ms,
-        metavar="SECONDS",
-        dest="max_duration_ms",
-        help=f"longest cue (default {default.max_duration_ms / 1000:g})",
-    )
-    policy.add_argument(
-        "--fps",
-        type=float,
-        help=f"video frame rate, for the gap between cues (default {default.fps:g})",
-    )
-    policy.add_argument(
-        "--min-gap-frames",
-        type=int,
-        metavar="N",
-        help=f"frames between cues (default {default.min_gap_frames})",
-    )
-    policy.add_argument(
-        "--close-gap",
-        type=_seconds_to_ms,
-        metavar="SECONDS",
-        dest="close_gap_ms",
-        help=f"gaps up to this are closed to the minimum gap "
-        f"(default {default.close_gap_ms / 1000:g})",
-    )
-    policy.add_argument(
-        "--linger",
-        type=_seconds_to_ms,
-        metavar="SECONDS",
-        dest="linger_ms",
-        help=f"how long a cue may stay up after its last word "
-        f"(default {default.linger_ms / 1000:g})",
-    )
-    policy.add_argument(
-        "--max-cps",
-        type=float,
-        metavar="CPS",
-        help=f"reading speed, characters a second (default {default.max_cps:g})",
-    )
-    policy.add_argument(
-        "--speaker-marker",
-        choices=list(_MARKERS),
-        help="how a new speaker is shown: dash (a leading '-') or chevrons (a leading "
-        "'>>'; default dash)",
-    )
-    policy.add_argument(
-        "--no-sound-tags",
-        dest="sound_tags",
-        action="store_false",
-        default=None,
-        help="drop [Music], [Applause] and other sound tags",
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read every input and print where its output would go and how the input is "
+        "taken; write nothing",
     )
 
-    output = parser.add_argument_group("output file")
-    output.add_argument("--bom", action="store_true", help="start with a UTF-8 byte order mark")
-    output.add_argument("--crlf", action="store_true", help="Windows line endings (CR LF)")
-    output.add_argument(
-        "--shift",
-        type=_seconds_to_ms,
-        default=0,
-        metavar="SECONDS",
-        dest="shift_ms",
-        help="add SECONDS to every time (negative: earlier; what falls before zero is cut)",
-    )
+    add_policy_arguments(parser)
+    add_file_arguments(parser)
     parser.set_defaults(func=run)
-
-
-def style_from_args(args: argparse.Namespace) -> CaptionStyle:
-    """A CaptionStyle with the defaults, changed where a flag was given."""
-    given: dict[str, Any] = {}
-    for field in fields(CaptionStyle):
-        value = getattr(args, field.name, None)
-        if value is not None:
-            given[field.name] = _MARKERS[value] if field.name == "speaker_marker" else value
-    return CaptionStyle(**given)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -250,8 +177,9 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings(
         to=to,
         style=style,
-        options=WriteOptions(bom=args.bom, crlf=args.crlf, shift_ms=args.shift_ms),
+        options=write_options_from_args(args),
         from_format=args.from_format,
+        dry_run=args.dry_run,
     )
     if args.jobs < 0:
         print("clipkit convert: error: --jobs must be 0 or more", file=sys.stderr)
@@ -269,7 +197,7 @@ def run(args: argparse.Namespace) -> int:
     for message in failures:
         print(message, file=sys.stderr)
 
-    if args.out_dir is not None:
+    if args.out_dir is not None and not args.dry_run:
         try:
             args.out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -370,15 +298,13 @@ def plan_jobs(
 
 
 def convert_one(job: Job, settings: Settings) -> Outcome:
-    """Convert one file: its error line if it failed, and its warnings."""
-    warnings: list[str] = []
-
-    def warn(warning: CaptionWarning) -> None:
-        warnings.append(str(warning))
-
+    """Convert one file (with ``dry_run``, only read it): how it went."""
+    read: list[Transcript] = []
     try:
-        if job.source == STDIO or job.output == STDIO:
-            _convert_stdio(job, settings, warn)
+        if settings.dry_run:
+            read.append(read_bytes(*_input_of(job), settings.from_format))
+        elif job.source == STDIO or job.output == STDIO:
+            _convert_stdio(job, settings, read.append)
         else:
             convert_file(
                 job.source,
@@ -387,31 +313,32 @@ def convert_one(job: Job, settings: Settings) -> Outcome:
                 settings.style,
                 settings.options,
                 settings.from_format,
-                warn,
+                read.append,
             )
     except ClipkitError as exc:
-        return Outcome(str(exc), tuple(warnings))
+        return Outcome(str(exc), warnings=_warnings(read))
     except Exception as exc:  # a bug must not stop the batch; say where it happened
         error = f"{job.source}: internal error ({type(exc).__name__}: {exc})"
-        return Outcome(error, tuple(warnings))
-    return Outcome(None, tuple(warnings))
+        return Outcome(error, warnings=_warnings(read))
+    return Outcome(None, how_taken(read[0], settings.style) if read else None, _warnings(read))
 
 
-def _convert_stdio(
-    job: Job, settings: Settings, on_warning: Callable[[CaptionWarning], None]
-) -> None:
+def _warnings(read: list[Transcript]) -> tuple[str, ...]:
+    """What reading the input worked around, one line each."""
+    return tuple(str(warning) for transcript in read for warning in transcript.warnings)
+
+
+def _input_of(job: Job) -> tuple[bytes, str]:
+    """The input's bytes (refused past the readers' size cap) and its name for messages."""
     if job.source == STDIO:
-        data, source = read_input(sys.stdin.buffer, "<stdin>"), "<stdin>"
-    else:
-        data, source = read_input(job.source), job.source
+        return read_input(sys.stdin.buffer, "<stdin>"), "<stdin>"
+    return read_input(job.source), job.source
+
+
+def _convert_stdio(job: Job, settings: Settings, on_read: Callable[[Transcript], None]) -> None:
+    data, source = _input_of(job)
     result = convert_bytes(
-        data,
-        source,
-        settings.to,
-        settings.style,
-        settings.options,
-        settings.from_format,
-        on_warning,
+        data, source, settings.to, settings.style, settings.options, settings.from_format, on_read
     )
     if job.output == STDIO:
         sys.stdout.buffer.write(result)
@@ -436,8 +363,11 @@ def run_jobs(
             if outcome.error is not None:
                 failed += 1
                 bar.write(outcome.error, file=sys.stderr)
-            elif verbose and job.output != STDIO:
-                bar.write(f"{job.source} -> {job.output}", file=sys.stderr)
+            elif settings.dry_run:
+                bar.write(f"{job.source} -> {job.output}: {outcome.how}", file=sys.stdout)
+            elif verbose:
+                target = "" if job.output == STDIO else f" -> {job.output}"
+                bar.write(f"{job.source}{target}: {outcome.how}", file=sys.stderr)
             bar.update()
 
         in_process: list[Job] = []

@@ -9,6 +9,7 @@ ffmetadata file given as one more input.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -116,8 +117,15 @@ def ffmetadata(chapters: Sequence[Chapter], title: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+# ffmpeg's ffmetadata reader ends a line at CR, LF or NUL: any of them in a title would
+# start a line of its own ("[CHAPTER]", "END=..."), so every control character becomes a space.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
 def _escape_metadata(text: str) -> str:
-    for char in "\\=;#\n":
+    """One ffmetadata value: control characters as spaces, ``\\ = ; #`` escaped."""
+    text = _CONTROL.sub(" ", text)
+    for char in "\\=;#":
         text = text.replace(char, "\\" + char)
     return text
 

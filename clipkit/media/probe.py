@@ -8,7 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from clipkit.errors import FFmpegError, MediaError
+from clipkit.errors import FFmpegError, MediaError, MissingToolError
 from clipkit.media.runner import run_capture
 
 __all__ = [
@@ -78,6 +78,8 @@ def probe(path: str | Path) -> MediaInfo:
     command = probe_command(path)
     try:
         output = run_capture(command, "ffprobe")
+    except MissingToolError:
+        raise  # a missing ffprobe says nothing of the file
     except FFmpegError as exc:
         detail = exc.stderr_tail.strip().splitlines()[-1:] or ["unreadable"]
         raise MediaError(path, f"not a media file ffmpeg can read ({detail[0]})") from exc

@@ -1,17 +1,20 @@
-"""Run ffmpeg/ffprobe: stream progress, keep the end of stderr, leave no partial output."""
+"""Run ffmpeg/ffprobe: stream progress, keep the end of stderr.
+
+Outputs are written under temporary names by :func:`clipkit.fileio.atomic_outputs`.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import shlex
+import shutil
 import subprocess
 import threading
 from collections import deque
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
-from clipkit.errors import FFmpegError, FFmpegInterrupted
+from clipkit.errors import OS_ERROR_TEXT, FFmpegError, FFmpegInterrupted, MissingToolError
 from clipkit.media.progress import ProgressCallback, ProgressParser
 
 STDERR_TAIL_LINES = 20
@@ -49,8 +52,8 @@ def run_ffmpeg(
             text=True,
             errors="replace",
         )
-    except FileNotFoundError as exc:
-        raise FFmpegError(f"{argv[0]} is not installed (or not on PATH)", argv) from exc
+    except OSError as exc:
+        raise _cannot_start(argv, exc) from exc
     if background and hasattr(os, "setpriority"):
         with contextlib.suppress(OSError):  # it may already have finished
             os.setpriority(os.PRIO_PROCESS, process.pid, BACKGROUND_NICENESS)
@@ -79,7 +82,10 @@ def run_ffmpeg(
     finally:
         reader.join(timeout=5)
     if returncode != 0:
-        stderr_tail = "\n".join(line for line in tail if line)
+        # the line that says why (e.g. a full disk) can be long before the summaries at the end
+        causes = [line.rstrip("\n") for line in collected if OS_ERROR_TEXT.search(line)][:1]
+        causes = [line for line in causes if line not in tail]
+        stderr_tail = "\n".join(line for line in [*causes, *tail] if line)
         if returncode < 0 or "received signal" in stderr_tail:
             raise FFmpegInterrupted(f"{what} was stopped by a signal", argv, stderr_tail)
         raise FFmpegError(f"{what} failed (exit {returncode})", argv, stderr_tail)
@@ -98,33 +104,23 @@ def run_capture_both(argv: Sequence[str], what: str) -> tuple[str, str]:
         done = subprocess.run(
             argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace"
         )
-    except FileNotFoundError as exc:
-        raise FFmpegError(f"{argv[0]} is not installed (or not on PATH)", argv) from exc
+    except OSError as exc:
+        raise _cannot_start(argv, exc) from exc
     if done.returncode != 0:
         tail = "\n".join(done.stderr.strip().splitlines()[-STDERR_TAIL_LINES:])
         raise FFmpegError(f"{what} failed (exit {done.returncode})", argv, tail)
     return done.stdout, done.stderr
 
 
-def partial_path(final: Path) -> Path:
-    """A hidden name next to ``final`` keeping its extension (ffmpeg picks the muxer by it)."""
-    return final.with_name(f".{final.stem}.partial-{os.getpid()}{final.suffix}")
+INSTALL_HINT = "install it with `sudo apt-get install ffmpeg`"
 
 
-@contextlib.contextmanager
-def atomic_outputs(*finals: Path) -> Iterator[list[Path]]:
-    """Yield temporary paths for ``finals``; move them into place only if the block succeeds.
-
-    On any exception (ffmpeg failure, Ctrl-C) the temporary files are removed and
-    nothing appears under the final names.
-    """
-    temps = [partial_path(final) for final in finals]
-    try:
-        yield temps
-        for temp, final in zip(temps, finals, strict=True):
-            if temp.exists():
-                os.replace(temp, final)
-    finally:
-        for temp in temps:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
+def _cannot_start(argv: Sequence[str], exc: OSError) -> MissingToolError:
+    """Why a program could not be started: not installed, or not runnable (one line)."""
+    program = argv[0]
+    if isinstance(exc, FileNotFoundError):
+        missing = f"{program} is not installed (or not on PATH): {INSTALL_HINT}"
+        return MissingToolError(missing, argv)
+    found = shutil.which(program, mode=os.F_OK) or program
+    reason = "not executable" if isinstance(exc, PermissionError) else exc.strerror or str(exc)
+    return MissingToolError(f"{program} cannot be run ({found}: {reason})", argv)
