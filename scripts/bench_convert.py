@@ -203,6 +203,16 @@ ADVERSARIAL: dict[str, tuple[str, Callable[[int], bytes]]] = {
         ),
     ),
     "deep JSON": ("JSON nesting (was RecursionError)", lambda n: b'{"events":' + b"[" * n),
+    "4300-digit runs": (
+        "finding the too-long number (was ValueError)",
+        lambda n: (
+            b'{"events": ['
+            + b", ".join([b'{"x": "' + b"1" * 4300 + b'"}'] * (n // 4310))
+            + b', {"tStartMs": '
+            + b"9" * 5000
+            + b"}]}"
+        ),
+    ),
     "json3 text of '<a'": (
         "json3 markup stripping",
         lambda n: _json_events([{"utf8": "<a" * (n // 2)}]),
