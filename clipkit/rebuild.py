@@ -137,6 +137,9 @@ def _line_tokens(chunks: Sequence[Chunk], line_end: int) -> tuple[list[str], lis
     """
     texts: list[str] = []
     starts: list[int] = []
+    # Pieces that continue texts[-1], joined once: += a piece at a time would copy the
+    # word each time (quadratic in a line of thousands of glued chunks).
+    glued: list[str] = []
     count = len(chunks)
     for c in range(count):
         time, text = chunks[c]
@@ -144,9 +147,12 @@ def _line_tokens(chunks: Sequence[Chunk], line_end: int) -> tuple[list[str], lis
         if not tokens:
             continue
         if texts and not text[0].isspace() and not _ends_open(chunks, c):
-            texts[-1] += tokens.pop(0)
+            glued.append(tokens.pop(0))
             if not tokens:
                 continue
+        if glued:
+            texts[-1] += "".join(glued)
+            glued.clear()
         spoken = [t for t in tokens if t != SPEAKER_MARK]
         if len(spoken) <= 1:
             for token in tokens:
@@ -162,6 +168,8 @@ def _line_tokens(chunks: Sequence[Chunk], line_end: int) -> tuple[list[str], lis
             starts.append(time + span * elapsed // total)
             if token != SPEAKER_MARK:
                 elapsed += len(token) + 1
+    if glued:
+        texts[-1] += "".join(glued)
     return texts, starts
 
 

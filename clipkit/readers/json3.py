@@ -216,7 +216,9 @@ def _parse(text: str, source: str) -> Any:
         ) from None
     except ValueError:  # an integer of more digits than Python converts (4300)
         limit = getattr(sys, "get_int_max_str_digits", lambda: 4300)() or 4300
-        digits = re.search(rf"\d{{{limit + 1},}}", text)
+        # (each run of digits once: "\d{4301,}" would try 4300 starts in every long run)
+        runs = (run for run in _DIGITS.finditer(text) if run.end() - run.start() > limit)
+        digits = next(runs, None)
         line = text.count("\n", 0, digits.start()) + 1 if digits else None
         raise CaptionParseError(
             f"invalid JSON: a number of more than {limit} digits", source, line
@@ -237,5 +239,6 @@ def _deep_line(text: str) -> int | None:
     return None
 
 
+_DIGITS = re.compile(r"\d+")
 # Brackets, and strings skipped whole (their brackets are text).
 _JSON_NESTING = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]')
