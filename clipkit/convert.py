@@ -42,7 +42,7 @@ def convert_bytes(
         options = replace(options, words_vtt=True)
     transcript = read_bytes(data, source, from_format)
     cues = build_cues(transcript, style)
-    return render(cues, transcript, to, options)
+    return render(cues, transcript, to, options, grid=style)
 
 
 def convert_file(

@@ -157,7 +157,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     policy.add_argument(
         "--fps",
         type=float,
-        help=f"video frame rate, for the gap between cues (default {default.fps:g})",
+        help="video frame rate: every cue starts and ends on one of its frames (23.976, "
+        f"29.97, 59.94 mean 24000/1001, ...; default {default.fps:g})",
     )
     policy.add_argument(
         "--min-gap-frames",
@@ -210,7 +211,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         default=0,
         metavar="SECONDS",
         dest="shift_ms",
-        help="add SECONDS to every time (negative: earlier; what falls before zero is cut)",
+        help="add SECONDS to every time, in whole frames (negative: earlier; what falls "
+        "before zero is cut)",
     )
     parser.set_defaults(func=run)
 
