@@ -217,7 +217,7 @@ def test_flattened_markdown_keeps_words_and_structure(
 @pytest.mark.xfail(
     strict=False,
     reason="issue 2 target for second-resolution input (start_err_med <= 0.15 s, "
-    "p95 <= 0.4 s) not reached: about 0.14-0.25 / 0.43-0.58 s today; the estimated line "
+    "p95 <= 0.4 s) not reached: about 0.15-0.25 / 0.42-0.62 s today; the estimated line "
     "starts alone (the floor from whole seconds) are off 0.15-0.23 / 0.42-0.51 s "
     "(scripts/measure_flattened.py)",
 )
