@@ -51,7 +51,7 @@ def convert_bytes(
     if on_read is not None:
         on_read(transcript)
     cues = build_cues(transcript, style)
-    return render(cues, transcript, to, options)
+    return render(cues, transcript, to, options, grid=style)
 
 
 def convert_file(
