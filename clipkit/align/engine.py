@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from clipkit.align.plan import MARGIN_MS, Stretch, line_starts, plan_stretches, split, window
 from clipkit.align.pronounce import Lexicon, looks_english
-from clipkit.align.sphinx import SphinxAligner, Span
+from clipkit.align.sphinx import Span, SphinxAligner
 from clipkit.errors import MediaError
 from clipkit.media.audio import Pcm, read_pcm
 from clipkit.media.probe import probe
@@ -46,6 +47,7 @@ WIDE_MARGIN_MS = 2_500  # the window of the second try
 CONTEXT_WORDS = 3
 MIN_SPLIT_WORDS = 4  # stretches shorter than this are not split further
 PARALLEL_MIN_MS = 60_000  # less speech than this is aligned in this process
+EXACT_SHARE = 0.9  # aligned this much, a transcript's word times count as exact
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +112,7 @@ class _Job:
 @dataclass(slots=True)
 class _Outcome:
     spans: dict[int, Span] = field(default_factory=dict)  # word index -> media ms
-    failed: list[tuple[int, int]] = field(default_factory=list)  # (first, stop) kept
+    failed: list[tuple[int, int]] = field(default_factory=list)  # (first, stop) not aligned
 
 
 def align_transcript(
@@ -138,7 +140,8 @@ def align_transcript(
         return untouched
     language = (language or transcript.language or "").lower()
     texts = [w.text for w in words[first:stop]]
-    if language and not language.startswith("en") or not language and not looks_english(texts):
+    english = language.startswith("en") if language else looks_english(texts)
+    if not english:
         named = language or "not English"
         reason = f"no acoustic model for this language ({named}): estimated times kept"
         return replace(untouched, report=AlignmentReport(spoken_count, 0, (), reason))
@@ -155,8 +158,7 @@ def align_transcript(
         for i, w in enumerate(words)
     )
     spoken = tuple(
-        _is_spoken(w) and (i < first or i >= stop or _said(lexicon, w))
-        for i, w in enumerate(words)
+        _is_spoken(w) and (i < first or i >= stop or _said(lexicon, w)) for i, w in enumerate(words)
     )
 
     stretches = plan_stretches(words, first, stop, media_end_ms=info.duration_ms)
@@ -177,11 +179,50 @@ def align_transcript(
         on_progress("aligning", 0, speech_ms)
     for stretch, result in _run(jobs_list, extra, _worker_count(jobs, speech_ms)):
         outcome.spans.update(result.spans)
-        outcome.failed.extend(result.failed)
         done += stretch.end_ms - stretch.start_ms
         if on_progress is not None:
             on_progress("aligning", done, speech_ms)
+    aligner.add_words(extra)
+    for seam in _seams(words, outcome.spans, first, stop, info.duration_ms):
+        for i in range(seam.first, seam.stop):
+            outcome.spans.pop(i, None)
+        outcome.spans.update(align_stretch(aligner, _job(seam, words, entries, spoken, pcm)).spans)
     return _assemble(transcript, first, stop, spoken, outcome)
+
+
+SEAM_OVERLAP_MS = 100
+
+
+def _seams(
+    words: Sequence[Word], spans: dict[int, Span], first: int, stop: int, media_end_ms: int
+) -> list[Stretch]:
+    """Stretches across the seams where two neighbouring stretches' alignments clash.
+
+    Each stretch was aligned on its own, and a word at the edge of its window is the one
+    most easily misplaced (onto its neighbour's sound).  Where one stretch's last word and
+    the next one's first overlap, both are suspect: the two lines either side of the seam
+    are aligned again as one stretch, in which the seam's words are inside.
+    """
+    order = sorted(spans)
+    clashes = [
+        (a, b)
+        for a, b in pairwise(order)
+        if spans[b].start_ms < min(spans[a].start_ms + 1, spans[a].end_ms - SEAM_OVERLAP_MS)
+    ]
+    if not clashes:
+        return []
+    starts = [i for i in line_starts(words) if first <= i < stop]
+    seams: list[Stretch] = []
+    for a, b in clashes:
+        before = [i for i in starts if i <= a]
+        after = [i for i in starts if i > b]
+        low = before[-2] if len(before) >= 2 else first
+        high = after[1] if len(after) >= 2 else stop
+        if seams and low < seams[-1].stop:
+            low = seams[-1].first  # overlapping seams are one
+            seams.pop()
+        seams.append(window(words, low, high, MARGIN_MS, media_end_ms))
+    return seams
 
 
 def _words_in(words: Sequence[Word], window_ms: tuple[int, int] | None) -> tuple[int, int]:
@@ -330,18 +371,22 @@ def _assemble(
     ends = [w.end_ms for w in words]
     for i, span in outcome.spans.items():
         starts[i], ends[i] = span.start_ms, span.end_ms
-    _fit_estimates_between_anchors(starts, ends, aligned)
+    _fit_between_anchors(starts, ends, aligned)
     new_words = tuple(
         replace(w, start_ms=s, end_ms=max(s, e)) for w, s, e in zip(words, starts, ends)
     )
     to_align = [i for i in range(first, stop) if spoken[i]]
     kept = _merge_spans(
-        (words[a].start_ms, max(words[b - 1].end_ms, words[a].start_ms + 1))
-        for a, b in sorted(outcome.failed)
-        if any(spoken[i] for i in range(a, b))
+        (words[i].start_ms, max(words[i].end_ms, words[i].start_ms + 1))
+        for i in to_align
+        if not aligned[i]
     )
     report = AlignmentReport(len(to_align), sum(1 for i in to_align if aligned[i]), tuple(kept))
-    return AlignmentResult(replace(transcript, words=new_words), tuple(aligned), report)
+    # Timed from the speech, the words no longer need cues to start at source lines (the
+    # segmenter's preference for estimated times); a mostly estimated transcript still does.
+    exact = transcript.exact_word_times or report.share >= EXACT_SHARE
+    aligned_transcript = replace(transcript, words=new_words, exact_word_times=exact)
+    return AlignmentResult(aligned_transcript, tuple(aligned), report)
 
 
 def _drop_disordered(outcome: _Outcome) -> None:
@@ -352,7 +397,7 @@ def _drop_disordered(outcome: _Outcome) -> None:
         clash = next(
             (
                 (a, b)
-                for a, b in zip(order, order[1:])
+                for a, b in pairwise(order)
                 if outcome.spans[b].start_ms < outcome.spans[a].start_ms
             ),
             None,
@@ -361,35 +406,55 @@ def _drop_disordered(outcome: _Outcome) -> None:
             return
         for index in clash:
             del outcome.spans[index]
-            outcome.failed.append((index, index + 1))
 
 
-def _fit_estimates_between_anchors(starts: list[int], ends: list[int], aligned: list[bool]) -> None:
-    """Keep every unaligned word's estimate, moved only as far as order requires: after the
-    aligned word before it, before the aligned word after it."""
+def _fit_between_anchors(starts: list[int], ends: list[int], aligned: Sequence[bool]) -> None:
+    """Every run of unaligned words keeps its estimated times, moved only as far as the
+    aligned words around it require: it begins no earlier than the aligned word before it
+    ends and finishes no later than the aligned word after it starts (shifted when it fits
+    there, squeezed into the gap when it does not)."""
     count = len(starts)
-    next_anchor = [count] * (count + 1)
-    for i in range(count - 1, -1, -1):
-        next_anchor[i] = i if aligned[i] else next_anchor[i + 1]
-    floor = 0
-    for i in range(count):
-        if aligned[i]:
-            floor = max(floor, starts[i])
+    index = 0
+    while index < count:
+        if aligned[index]:
+            index += 1
             continue
-        ceiling = starts[next_anchor[i]] if next_anchor[i] < count else None
-        start = max(starts[i], floor)
-        if ceiling is not None:
-            start = min(start, ceiling)
-        starts[i] = start
-        ends[i] = max(start, ends[i] if ceiling is None else min(ends[i], ceiling))
-        floor = start
-    # an aligned word ends no later than the next word starts
-    for i in range(count - 1):
-        if ends[i] > starts[i + 1] and starts[i + 1] >= starts[i]:
-            ends[i] = max(starts[i], starts[i + 1]) if not aligned[i] else ends[i]
+        run_end = index
+        while run_end < count and not aligned[run_end]:
+            run_end += 1
+        low = ends[index - 1] if index > 0 else 0
+        high = starts[run_end] if run_end < count else None
+        _fit_run(starts, ends, index, run_end, low, high)
+        index = run_end
 
 
-def _merge_spans(spans: Iterator[tuple[int, int]] | Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+def _fit_run(
+    starts: list[int], ends: list[int], first: int, stop: int, low: int, high: int | None
+) -> None:
+    begin = starts[first]
+    finish = max(ends[stop - 1], starts[stop - 1])
+    if high is not None and high < low:
+        low = high  # the anchors themselves overlap: the run sits at the later one's start
+    shift = 0
+    if begin < low:
+        shift = low - begin
+    elif high is not None and finish > high:
+        shift = max(low - begin, high - finish)
+    new_begin, new_finish = begin + shift, finish + shift
+    if high is not None and new_finish > high:
+        new_finish = high
+    if shift == 0 and new_finish == finish:
+        return
+    span = finish - begin
+    scale = (new_finish - new_begin) / span if span > 0 else 0.0
+    for i in range(first, stop):
+        starts[i] = new_begin + round((starts[i] - begin) * scale)
+        ends[i] = max(starts[i], new_begin + round((ends[i] - begin) * scale))
+
+
+def _merge_spans(
+    spans: Iterator[tuple[int, int]] | Sequence[tuple[int, int]],
+) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1] + SECOND:

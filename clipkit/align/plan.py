@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from clipkit.model import Word
 
@@ -62,9 +63,7 @@ def plan_stretches(
             while index - cuts[-1] > MAX_STRETCH_WORDS:
                 cuts.append(cuts[-1] + MAX_STRETCH_WORDS)
             cuts.append(index)
-    return [
-        window(words, a, b, margin_ms, media_end_ms) for a, b in zip(cuts, cuts[1:]) if b > a
-    ]
+    return [window(words, a, b, margin_ms, media_end_ms) for a, b in pairwise(cuts) if b > a]
 
 
 def window(

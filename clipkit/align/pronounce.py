@@ -208,7 +208,7 @@ class Lexicon:
         return self.known[spoken_form(token)]
 
     def _from_parts(self, key: str) -> Pronunciation | None:
-        """"self-driving", "and/or": the parts' phones, if the dictionary has every part."""
+        """ "self-driving", "and/or": the parts' phones, if the dictionary has every part."""
         parts = [p for p in re.split(r"[-/_.]+", key) if p]
         if len(parts) < 2:
             return None

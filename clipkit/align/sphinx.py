@@ -24,9 +24,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import count
 
-from pocketsphinx import Decoder
-
+from clipkit.errors import AlignmentUnavailable
 from clipkit.media.audio import SPEECH_RATE
+
+try:
+    from pocketsphinx import Decoder
+except ImportError:  # the ``align`` extra is not installed
+    Decoder = None
 
 FRAME_MS = 10
 WIDE_BEAM = 1e-300
@@ -46,6 +50,10 @@ class SphinxAligner:
     """A PocketSphinx decoder with the transcript's extra words in its dictionary."""
 
     def __init__(self, extra_words: Mapping[str, Sequence[str]] | None = None) -> None:
+        if Decoder is None:
+            raise AlignmentUnavailable(
+                "aligning to the audio needs PocketSphinx: pip install 'clipkit[align]'"
+            )
         self._decoder = Decoder(
             samprate=SPEECH_RATE,
             bestpath=False,
