@@ -452,9 +452,7 @@ def _fit_run(
         ends[i] = max(starts[i], new_begin + round((ends[i] - begin) * scale))
 
 
-def _merge_spans(
-    spans: Iterator[tuple[int, int]] | Sequence[tuple[int, int]],
-) -> list[tuple[int, int]]:
+def _merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1] + SECOND:
