@@ -84,13 +84,18 @@ def make_spoken_talk(
     voice: str | None = None,
     sound_tags: str = "chord",
     size: str = "160x90",
+    masked: Sequence[tuple[int, int, str]] = (),
 ) -> SpokenTalk:
-    """Speak ``vtt`` (its first ``until_ms``), write its MP4 and markdown into ``folder``."""
+    """Speak ``vtt`` (its first ``until_ms``), write its MP4 and markdown into ``folder``.
+
+    ``masked``: ``(start_ms, end_ms, "tone" | "silence")`` spans whose speech is replaced
+    (music, a dropout: what an aligner must survive).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     text = vtt.read_text(encoding="utf-8-sig")
     if until_ms is not None:
         text = excerpt_vtt(text, until_ms)
-    name = vtt.name.split("__")[0]
+    name = vtt.name.split("__")[0].removesuffix(".vtt")
     excerpt = folder / f"{name}.vtt"
     excerpt.write_text(text, encoding="utf-8")
     transcript = read_text(text, str(excerpt))
@@ -99,6 +104,12 @@ def make_spoken_talk(
     duration_ms = max(duration_ms, words[-1].end_ms + 500)
     voice = voice or _voice_for(transcript)
     samples = speak_words(words, duration_ms, voice, sound_tags)
+    for start, end, kind in masked:
+        first, last = _samples(start), min(len(samples), _samples(end))
+        filler = (
+            _chord(last - first) if kind == "tone" else array.array("h", bytes(2 * (last - first)))
+        )
+        samples[first:last] = filler
     wav = folder / f"{name}.wav"
     write_wav(wav, samples)
     video = folder / f"{name}.mp4"

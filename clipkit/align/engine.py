@@ -187,7 +187,40 @@ def align_transcript(
         for i in range(seam.first, seam.stop):
             outcome.spans.pop(i, None)
         outcome.spans.update(align_stretch(aligner, _job(seam, words, entries, spoken, pcm)).spans)
+    scored = [entry is not None and not entry.startswith("_") for entry in entries]
+    _drop_misfits(words, outcome.spans, first, stop, scored)
     return _assemble(transcript, first, stop, spoken, outcome)
+
+
+# A line whose words fit their phones this much worse (per frame) than the talk's typical
+# line is not this speech: music, noise or other words forced onto the grammar.
+MISFIT_FACTOR = 1.5
+
+
+def _drop_misfits(
+    words: Sequence[Word], spans: dict[int, Span], first: int, stop: int, scored: Sequence[bool]
+) -> None:
+    """Drop the alignment of lines that fit the sound far worse than the talk's others.
+
+    The scores are relative to the best-fitting sound unit of each frame, so they hold for
+    any recording: the talk's own median line is the yardstick.  Only dictionary words
+    count (``scored``): the pronunciations made up for names and numbers fit worse.
+    """
+    bounds = [first, *(i for i in line_starts(words) if first < i < stop)]
+    lines = zip(bounds, [*bounds[1:], stop])
+    fits: list[tuple[float, range]] = []
+    for a, b in lines:
+        found = [spans[i] for i in range(a, b) if i in spans and scored[i]]
+        frames = sum(span.frames for span in found)
+        if frames:
+            fits.append((sum(span.score * span.frames for span in found) / frames, range(a, b)))
+    if len(fits) < 2:
+        return
+    typical = sorted(score for score, _ in fits)[len(fits) // 2]
+    for score, indices in fits:
+        if score < MISFIT_FACTOR * typical:
+            for i in indices:
+                spans.pop(i, None)
 
 
 SEAM_OVERLAP_MS = 100
@@ -339,7 +372,7 @@ def _try(aligner: SphinxAligner, job: _Job, stretch: Stretch) -> dict[int, Span]
     if found is None:
         return None
     spans = {
-        i: Span(span.start_ms + start_ms, span.end_ms + start_ms)
+        i: Span(span.start_ms + start_ms, span.end_ms + start_ms, span.score)
         for i, span in zip(core, found)
         if span is not None
     }
@@ -371,7 +404,7 @@ def _assemble(
     ends = [w.end_ms for w in words]
     for i, span in outcome.spans.items():
         starts[i], ends[i] = span.start_ms, span.end_ms
-    _fit_between_anchors(starts, ends, aligned)
+    _fit_between_anchors(starts, ends, aligned, first, stop)
     new_words = tuple(
         replace(w, start_ms=s, end_ms=max(s, e)) for w, s, e in zip(words, starts, ends)
     )
@@ -408,19 +441,30 @@ def _drop_disordered(outcome: _Outcome) -> None:
             del outcome.spans[index]
 
 
-def _fit_between_anchors(starts: list[int], ends: list[int], aligned: Sequence[bool]) -> None:
+def _fit_between_anchors(
+    starts: list[int], ends: list[int], aligned: Sequence[bool], first: int = 0, stop: int = -1
+) -> None:
     """Every run of unaligned words keeps its estimated times, moved only as far as the
     aligned words around it require: it begins no earlier than the aligned word before it
     ends and finishes no later than the aligned word after it starts (shifted when it fits
-    there, squeezed into the gap when it does not)."""
+    there, squeezed into the gap when it does not).  Words outside ``first..stop - 1`` (the
+    window aligned) move only where they would overlap the aligned words next to them."""
     count = len(starts)
-    index = 0
-    while index < count:
+    stop = count if stop < 0 else stop
+    for i in range(first - 1, -1, -1):  # before the window: end before what follows starts
+        limit = starts[i + 1]
+        starts[i] = min(starts[i], limit)
+        ends[i] = max(starts[i], min(ends[i], limit))
+    for i in range(stop, count):  # after it: start after what comes before
+        starts[i] = max(starts[i], ends[i - 1] if aligned[i - 1] else starts[i - 1])
+        ends[i] = max(ends[i], starts[i])
+    index = first
+    while index < stop:
         if aligned[index]:
             index += 1
             continue
         run_end = index
-        while run_end < count and not aligned[run_end]:
+        while run_end < stop and not aligned[run_end]:
             run_end += 1
         low = ends[index - 1] if index > 0 else 0
         high = starts[run_end] if run_end < count else None

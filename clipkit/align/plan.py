@@ -63,6 +63,11 @@ def plan_stretches(
             while index - cuts[-1] > MAX_STRETCH_WORDS:
                 cuts.append(cuts[-1] + MAX_STRETCH_WORDS)
             cuts.append(index)
+    # a short remainder joins the stretch before it (a lone line aligns worst)
+    if len(cuts) > 2 and cuts[-1] - cuts[-3] <= MAX_STRETCH_WORDS:
+        tail_ms = words[cuts[-1] - 1].end_ms - words[cuts[-2]].start_ms
+        if tail_ms < stretch_ms // 2:
+            del cuts[-2]
     return [window(words, a, b, margin_ms, media_end_ms) for a, b in pairwise(cuts) if b > a]
 
 

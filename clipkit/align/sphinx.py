@@ -40,10 +40,20 @@ _ALTERNATE = re.compile(r"\(\d+\)$")  # "read(2)": CMUdict's second pronunciatio
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """Where one word of a stretch was found, in ms from the start of the stretch's audio."""
+    """Where one word of a stretch was found, in ms from the start of the stretch's audio.
+
+    ``score``: how well the word's sound fits the model of its phones, per 10 ms frame,
+    relative to the best-fitting sound unit in each frame (0 is the best; speech that fits
+    scores some -20 to -50, music or the wrong words under -60).
+    """
 
     start_ms: int
     end_ms: int
+    score: float = 0.0
+
+    @property
+    def frames(self) -> int:
+        return max(1, (self.end_ms - self.start_ms) // FRAME_MS)
 
 
 class SphinxAligner:
@@ -95,43 +105,62 @@ class SphinxAligner:
         """
         if not any(word is not None for word in core):
             return None
-        chain: list[str] = [*lead]
-        optional_after: list[int] = []  # states from which the filler may be skipped
-        for word in core:
-            if word is None:
-                optional_after.append(len(chain))
-                chain.append(FILLER_WORD)
-            else:
-                chain.append(word)
-        chain.extend(trail)
-        final = len(chain)
-        transitions: list[tuple[int, int, float] | tuple[int, int, float, str]] = [
-            (state, state + 1, 1.0, word) for state, word in enumerate(chain)
-        ]
-        transitions += [(0, state, 1.0) for state in range(1, len(lead) + 1)]
-        transitions += [(state, state + 1, 1.0) for state in optional_after]
-        transitions += [(state, final, 1.0) for state in range(final - len(trail) + 1, final)]
+        chain = [*lead, *(FILLER_WORD if word is None else word for word in core), *trail]
+        fillers = [len(lead) + i for i, word in enumerate(core) if word is None]
+        transitions = _transitions(chain, len(lead), len(trail), fillers)
         name = f"stretch{next(self._names)}"
         decoder = self._decoder
-        decoder.add_fsg(name, decoder.create_fsg(name, 0, final, transitions))
+        decoder.add_fsg(name, decoder.create_fsg(name, 0, len(chain), transitions))
         try:
             decoder.activate_search(name)
             decoder.start_utt()
             decoder.process_raw(pcm, full_utt=True)
             decoder.end_utt()
+            if not decoder.seg():
+                return None
+            # The second pass: the found word sequence aligned state by state, which
+            # scores every word (the first pass, a grammar search, scores none).
+            decoder.set_alignment()
+            decoder.start_utt()
+            decoder.process_raw(pcm, full_utt=True)
+            decoder.end_utt()
             segments = [
-                (_ALTERNATE.sub("", s.word), s.start_frame, s.end_frame)
-                for s in decoder.seg() or ()
+                (_ALTERNATE.sub("", w.name), w.start, w.start + w.duration - 1, w.score)
+                for w in decoder.get_alignment() or ()
             ]
         except RuntimeError:
             return None
         finally:
+            decoder.activate_search(name)  # leave alignment mode before dropping the grammar
             decoder.remove_search(name)
         return _core_spans(segments, chain, len(lead), len(core))
 
 
+Segment = tuple[str, int, int, int]  # word, first frame, last frame, score
+
+
+def _transitions(
+    chain: Sequence[str], lead: int, trail: int, fillers: Sequence[int]
+) -> list[tuple[int, int, float, str]]:
+    """A chain of words from state 0 to ``len(chain)``: the path may enter at any lead word
+    (or at the first core word), leave after any trail word but the first, and skip a
+    filler.  Every transition carries a word: PocketSphinx's state alignment (the second
+    pass) cannot follow a path with empty transitions in it.
+    """
+    final = len(chain)
+    transitions = [(state, state + 1, 1.0, word) for state, word in enumerate(chain)]
+    transitions += [(0, state + 1, 1.0, chain[state]) for state in range(1, lead + 1)]
+    transitions += [
+        (state, final, 1.0, chain[state]) for state in range(final - trail, final - 1)
+    ]
+    transitions += [
+        (state, state + 2, 1.0, chain[state + 1]) for state in fillers if state + 1 < final
+    ]
+    return transitions
+
+
 def _core_spans(
-    segments: Sequence[tuple[str, int, int]], chain: Sequence[str], lead: int, core: int
+    segments: Sequence[Segment], chain: Sequence[str], lead: int, core: int
 ) -> list[Span | None] | None:
     """Walk the decoded segments along the chain; the spans of its core words."""
     words = [s for s in segments if s[0] == FILLER_WORD or not s[0].startswith(("<", "[", "("))]
@@ -146,11 +175,11 @@ def _core_spans(
 
 
 def _walk(
-    words: Sequence[tuple[str, int, int]], chain: Sequence[str], entry: int, lead: int, core: int
+    words: Sequence[Segment], chain: Sequence[str], entry: int, lead: int, core: int
 ) -> list[Span | None] | None:
     spans: list[Span | None] = []
     position = entry
-    for word, first, last in words:
+    for word, first, last, score in words:
         # a filler the path skipped, or one the decoder inserted between words
         while position < len(chain) and chain[position] != word and chain[position] == FILLER_WORD:
             if lead <= position < lead + core:
@@ -161,7 +190,8 @@ def _walk(
                 continue  # a filler the decoder put between words
             return None
         if lead <= position < lead + core:
-            spans.append(Span(first * FRAME_MS, (last + 1) * FRAME_MS))
+            frames = max(1, last + 1 - first)
+            spans.append(Span(first * FRAME_MS, (last + 1) * FRAME_MS, score / frames))
         position += 1
     while position < lead + core and chain[position] == FILLER_WORD:
         spans.append(None)
