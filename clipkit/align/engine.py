@@ -192,9 +192,9 @@ def align_transcript(
     return _assemble(transcript, first, stop, spoken, outcome)
 
 
-# A line whose words fit their phones this much worse (per frame) than the talk's typical
-# line is not this speech: music, noise or other words forced onto the grammar.
-MISFIT_FACTOR = 1.5
+# A line whose words fit their phones this many (robust) standard deviations worse than
+# the talk's typical line is not this speech: music, noise or other words forced onto it.
+MISFIT_SPREADS = 4.0
 
 
 def _drop_misfits(
@@ -216,9 +216,12 @@ def _drop_misfits(
             fits.append((sum(span.score * span.frames for span in found) / frames, range(a, b)))
     if len(fits) < 2:
         return
-    typical = sorted(score for score, _ in fits)[len(fits) // 2]
+    scores = sorted(score for score, _ in fits)
+    typical = scores[len(scores) // 2]
+    deviations = sorted(abs(score - typical) for score in scores)
+    spread = max(1.4826 * deviations[len(deviations) // 2], 3.0)  # MAD as a std. deviation
     for score, indices in fits:
-        if score < MISFIT_FACTOR * typical:
+        if score < typical - MISFIT_SPREADS * spread:
             for i in indices:
                 spans.pop(i, None)
 
