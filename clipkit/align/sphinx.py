@@ -150,9 +150,7 @@ def _transitions(
     final = len(chain)
     transitions = [(state, state + 1, 1.0, word) for state, word in enumerate(chain)]
     transitions += [(0, state + 1, 1.0, chain[state]) for state in range(1, lead + 1)]
-    transitions += [
-        (state, final, 1.0, chain[state]) for state in range(final - trail, final - 1)
-    ]
+    transitions += [(state, final, 1.0, chain[state]) for state in range(final - trail, final - 1)]
     transitions += [
         (state, state + 2, 1.0, chain[state + 1]) for state in fillers if state + 1 < final
     ]
