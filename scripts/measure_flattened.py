@@ -55,13 +55,7 @@ def measure(vtt: Path, tools: Path, folder: Path) -> dict[str, Any]:
     )
     flat.write_text(flattened.stdout, encoding="utf-8")
     out = convert_file(flat, folder / f"{name}.srt")
-    scored = subprocess.run(
-        [sys.executable, str(tools / "capcheck.py"), str(vtt), str(out), "--json"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    figures: dict[str, Any] = json.loads(scored.stdout)
+    figures = capcheck(tools, vtt, out)
     figures.update(line_start_errors(vtt, flat))
     return figures
 
