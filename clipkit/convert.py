@@ -53,7 +53,7 @@ def convert_bytes(
         on_read(transcript)
     cues = build_cues(transcript, style)
     try:
-        return render(cues, transcript, to, options)
+        return render(cues, transcript, to, options, grid=style)
     except OutputError as exc:
         raise OutputError(f"{source}: {exc}") from None
 

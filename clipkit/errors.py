@@ -156,3 +156,7 @@ class HighlightError(ClipkitError):
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
         return f"{where}: {self.message}"
+
+
+class AlignmentUnavailable(ClipkitError):
+    """Aligning to the audio needs a part that is not installed (the ``align`` extra)."""

@@ -5,7 +5,9 @@ clause punctuation, then pauses; never after an article, preposition or
 conjunction when another break fits), how a cue is laid out on its lines
 (balanced, no weak line ends), and when it is on screen (from its first word to
 at most ``linger_ms`` after its last, at least ``min_duration_ms``, at most
-``max_duration_ms``, ``min_gap_frames`` before the next cue, short gaps closed).
+``max_duration_ms``, ``min_gap_frames`` before the next cue, short gaps closed, every
+start and end on a frame of ``fps``: see :meth:`CaptionStyle.snap_to_frame`).
+A pause of ``pause_break_ms`` between two words always ends a cue.
 
 Cue boundaries are chosen greedily, one cue at a time, scoring every candidate
 end that fits; that is linear in the number of words, which matters on
@@ -16,9 +18,11 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, compress
+from operator import and_
 from typing import NamedTuple
 
 from clipkit.authored import repair_cues
@@ -52,7 +56,16 @@ SCORE_PAUSE_PER_100MS = 1.0
 SCORE_PAUSE_MAX = 8.0
 PENALTY_WEAK_END = 14.0
 PENALTY_LEANING_END = 3.0
-PENALTY_INSIDE_NAME = 4.0  # between two capitalised words, likely one name
+PENALTY_INSIDE_NAME = 4.0  # between two capitalised words, likely one name, ...
+TERM_MIN_REPEATS = 3  # ... or inside a pair of words the talk keeps using ("deep research")
+# What a cue's layout costs it: a line (not the cue) ending on a weak word, or splitting a
+# name across its lines ("Wells / Fargo") when another cue end lays out cleanly.
+PENALTY_WEAK_LINE_END = PENALTY_WEAK_END
+PENALTY_INSIDE_NAME_LINE = 8.0
+# Ending a cue one or two words before a sentence ends leaves them dangling at the top of
+# the next cue ("when I grew | up. Yeah."): the sentence should end in the cue or start
+# the next one.
+PENALTY_DANGLING_END = 7.0
 BONUS_BEFORE_CONJUNCTION = 1.5
 FILL_BONUS_PER_CHAR = 0.08
 PENALTY_TOO_SHORT = 25.0
@@ -88,7 +101,9 @@ class _Prepared:
     break_score: list[float]  # how good it is to break a line after word i
     cue_break_score: list[float]  # how good it is to end a cue after word i
     hard_break: list[bool]  # must break after word i
+    pause_after: list[bool]  # ... because a long pause follows it
     weak: list[bool]
+    inside_name: list[bool]  # a break after word i would split a name or a term
     speaker: list[bool]
     # _line_ends(first, last) already worked out: choosing a cue's end lays it out, and
     # merging and writing the cue lay out the same words again.
@@ -109,8 +124,7 @@ def build_cues(transcript: Transcript, style: CaptionStyle | None = None) -> lis
         words = _without_sound_tags(words)
     if not words:
         return []
-    line_start_bonus = 0.0 if transcript.exact_word_times else LINE_START_BONUS
-    prepared = _prepare(words, style, line_start_bonus)
+    prepared = _prepare(words, style, transcript.exact_word_times)
     if style.mode == "lines":
         spans = _line_spans(words, prepared)
     else:
@@ -139,8 +153,9 @@ def _core(text: str) -> str:
     return text.strip(_AROUND_WORD).lower()
 
 
-def _prepare(words: Sequence[Word], style: CaptionStyle, line_start_bonus: float) -> _Prepared:
+def _prepare(words: Sequence[Word], style: CaptionStyle, exact_times: bool) -> _Prepared:
     count = len(words)
+    line_start_bonus = 0.0 if exact_times else LINE_START_BONUS
     texts = [w.text for w in words]
     starts = [w.start_ms for w in words]
     ends = [w.end_ms for w in words]
@@ -155,9 +170,13 @@ def _prepare(words: Sequence[Word], style: CaptionStyle, line_start_bonus: float
     cue_break_score = break_score[:]
     hard = [False] * count
     hard[-1] = True
+    pause_after = [False] * count
+    inside_name = [False] * count
     break_score[-1] += SCORE_SENTENCE
     cue_break_score[-1] += SCORE_SENTENCE
     hold_alone = style.min_duration_ms + style.min_gap_ms
+    # only where word times are exact: a gap between estimated times is no known pause
+    pause_break = style.pause_break_ms if exact_times else math.inf
     pause_score = SCORE_PAUSE_PER_100MS / 100
     # Once per word of multi-hour transcripts: pairs (word i, word i + 1) come from zip
     # rather than indexing, and the rare cases (sound tags, speakers) are tested last.
@@ -172,13 +191,24 @@ def _prepare(words: Sequence[Word], style: CaptionStyle, line_start_bonus: float
             bonus += BONUS_BEFORE_CONJUNCTION
         if here.may_end_name and after.may_start_name:  # a break would split a name
             bonus -= PENALTY_INSIDE_NAME
+            inside_name[i] = True
         if bonus:
             break_score[i] += bonus
             cue_break_score[i] += bonus
         if next_speaker:
             hard[i] = True
+        elif next_start - start >= pause_break:
+            hard[i] = pause_after[i] = True
         elif here.bracket or after.bracket:
             hard[i] = _sound_tag_stands_alone(i, texts, starts, hold_alone)
+    for i in _inside_repeated_terms(word_facts):
+        if not inside_name[i]:
+            inside_name[i] = True
+            break_score[i] -= PENALTY_INSIDE_NAME
+            cue_break_score[i] -= PENALTY_INSIDE_NAME
+    sentence_ends = {text for text, f in facts.items() if f.score == SCORE_SENTENCE}
+    for i in _dangling_ends(texts, sentence_ends, word_facts, hard):
+        cue_break_score[i] -= PENALTY_DANGLING_END
     if line_start_bonus:
         uncertain = _midline_uncertainty(words)
         for i in range(count - 1):
@@ -187,7 +217,59 @@ def _prepare(words: Sequence[Word], style: CaptionStyle, line_start_bonus: float
                 cue_break_score[i] += line_start_bonus
             elif uncertain[following]:
                 cue_break_score[i] -= PENALTY_PER_UNCERTAIN_S * uncertain[following]
-    return _Prepared(texts, starts, ends, cum, break_score, cue_break_score, hard, weak, speaker)
+    return _Prepared(
+        texts,
+        starts,
+        ends,
+        cum,
+        break_score,
+        cue_break_score,
+        hard,
+        pause_after,
+        weak,
+        inside_name,
+        speaker,
+    )
+
+
+def _inside_repeated_terms(word_facts: list[_WordFacts]) -> list[int]:
+    """Every word i that, with word i + 1, is a pair of content words the transcript uses
+    at least TERM_MIN_REPEATS times ("deep research", "vibe coding"): a term, best kept
+    on one line like a name."""
+    candidates = map(
+        and_, [f.may_end_term for f in word_facts], [f.may_start_term for f in word_facts[1:]]
+    )
+    positions = list(compress(range(len(word_facts) - 1), candidates))
+    # the pairs as "first\0second" strings: thousands of tuples kept in a Counter would
+    # wake the garbage collector over every Word of the transcript, several times
+    keys = [f"{word_facts[i].core}\0{word_facts[i + 1].core}" for i in positions]
+    terms = {key for key, uses in Counter(keys).items() if uses >= TERM_MIN_REPEATS}
+    return [
+        i
+        for i, key in zip(positions, keys)
+        if key in terms and word_facts[i].core != word_facts[i + 1].core
+    ]
+
+
+def _dangling_ends(
+    texts: list[str], sentence_ends: set[str], word_facts: list[_WordFacts], hard: list[bool]
+) -> set[int]:
+    """Every word i a cue should not end on because a sentence ends one or two words later
+    (and word i ends no clause): those words would open the next cue on their own."""
+    found: set[int] = set()
+    for end in [i for i, text in enumerate(texts) if text in sentence_ends]:
+        before = end - 1
+        if before >= 0 and not hard[before] and word_facts[before].score <= 0:
+            found.add(before)
+        two_before = end - 2
+        if (
+            two_before >= 0
+            and not hard[two_before]
+            and not hard[before]
+            and word_facts[two_before].score <= 0
+        ):
+            found.add(two_before)
+    return found
 
 
 def _midline_uncertainty(words: Sequence[Word]) -> list[float]:
@@ -229,6 +311,9 @@ class _WordFacts(NamedTuple):
     may_end_name: bool  # a break after it may split a name ("Wells | Fargo") ...
     may_start_name: bool  # ... when the next word may start one
     bracket: bool  # starts with "[": maybe a sound tag
+    core: str  # lower case, punctuation around it removed
+    may_end_term: bool  # a content word with nothing after it: "deep" in "deep research" ...
+    may_start_term: bool  # ... and a content word: "research"
 
 
 def _word_facts(text: str) -> _WordFacts:
@@ -247,6 +332,7 @@ def _word_facts(text: str) -> _WordFacts:
     else:
         score = 0.0
     capitalised = text[:1].isupper() and text not in _CAPITALISED_ALWAYS
+    content = bool(core) and not weak and core not in LEANING_WORDS and text[0] != "["
     return _WordFacts(
         score,
         core in CLAUSE_STARTERS,
@@ -255,6 +341,9 @@ def _word_facts(text: str) -> _WordFacts:
         capitalised and score == 0.0,
         capitalised,
         text[0] == "[",
+        core,
+        content and score == 0.0,
+        content,
     )
 
 
@@ -303,10 +392,13 @@ def _cue_spans(p: _Prepared, style: CaptionStyle) -> list[Span]:
         best_last = first  # a single word longer than a cue is shown anyway
         for prune in (True, False):
             candidates = _scored_ends(p, style, first, furthest, run_end, base, ends_at, prune)
-            chosen = _best_laid_out(p, style, first, candidates)
+            chosen, sure = _best_laid_out(p, style, first, candidates)
             if chosen is not None:
                 best_last = chosen
-                break
+                # pruned candidates were left out against the best score before layout:
+                # when the best laid out lost to its layout, one of them may beat it
+                if sure or not prune:
+                    break
         if (
             best_last == run_end
             and style.max_lines >= 2
@@ -327,11 +419,14 @@ def _cue_spans(p: _Prepared, style: CaptionStyle) -> list[Span]:
 
 def _best_laid_out(
     p: _Prepared, style: CaptionStyle, first: int, candidates: list[tuple[float, int]]
-) -> int | None:
-    """The best candidate end whose words can be laid out, a weak line end counting
-    against it (a cue one word shorter usually splits cleanly), or None."""
+) -> tuple[int | None, bool]:
+    """The best candidate end whose words can be laid out, a weak line end or a name split
+    across lines counting against it (a cue one word shorter usually splits cleanly), or
+    None; and whether it is the best candidate before layout too."""
     best: int | None = None
     best_score = float("-inf")
+    top = sure = True
+    weak, inside_name = p.weak, p.inside_name
     for score, last in sorted(candidates, reverse=True):
         if score <= best_score:
             break  # the rest score lower still, before any layout penalty
@@ -340,13 +435,23 @@ def _best_laid_out(
         else:
             found = _line_ends(p, first, last, style)
             if found is None:
+                top = False
                 continue
             ends = found
-        if any(p.weak[end] for end in ends[:-1]):
-            score -= PENALTY_WEAK_END
-        if score > best_score:
-            best, best_score = last, score
-    return best
+        laid_out = score
+        weak_line = name_split = False
+        for end in ends[:-1]:  # every line end but the cue's
+            weak_line = weak_line or weak[end]
+            name_split = name_split or inside_name[end]
+        if weak_line:
+            laid_out -= PENALTY_WEAK_LINE_END
+        if name_split:
+            laid_out -= PENALTY_INSIDE_NAME_LINE
+        if laid_out > best_score:
+            best, best_score = last, laid_out
+            sure = top and laid_out == score
+        top = False
+    return best, best is not None and sure
 
 
 def _scored_ends(
@@ -420,7 +525,8 @@ def _run_ends(hard_break: list[bool]) -> list[int]:
 
 
 def _merge_short_spans(spans: list[Span], p: _Prepared, style: CaptionStyle) -> list[Span]:
-    """Join a cue too short to read onto a neighbour when the two fit in one cue."""
+    """Join a cue too short to read onto a neighbour when the two fit in one cue (never
+    across a speaker change or a long pause)."""
     merged: list[Span] = []
     min_gap = style.min_gap_ms
     index = 0
@@ -433,6 +539,7 @@ def _merge_short_spans(spans: list[Span], p: _Prepared, style: CaptionStyle) -> 
                 room < style.min_duration_ms
                 and next_split == NO_SPLIT
                 and not p.speaker[next_first]
+                and not p.pause_after[last]
                 and p.ends[next_last] - p.starts[first] <= style.max_duration_ms
                 and _layout(p, first, next_last, style) is not None
             ):
@@ -445,6 +552,7 @@ def _merge_short_spans(spans: list[Span], p: _Prepared, style: CaptionStyle) -> 
             if (
                 room < style.min_duration_ms
                 and not p.speaker[first]
+                and not p.pause_after[first - 1]
                 and p.ends[last] - p.starts[prev_first] <= style.max_duration_ms
                 and _layout(p, prev_first, last, style) is not None
             ):
@@ -572,27 +680,56 @@ def _split(
 def _timed_cues(
     words: Sequence[Word], spans: list[Span], p: _Prepared, style: CaptionStyle
 ) -> list[Cue]:
-    min_gap = style.min_gap_ms
+    """Every span's cue on screen, each start and end on a frame (style.snap_to_frame):
+    from the frame nearest its first word (or ``min_gap_frames`` after the cue before, if
+    that one had to be held) to the frame nearest ``linger_ms`` after its last word, at
+    least ``min_duration_ms`` and at most ``max_duration_ms`` in whole frames, ending
+    ``min_gap_frames`` before the next cue, or exactly that when the gap is short."""
+    frame_ms, frame_index = style.frame_ms, style.frame_index
+    gap_frames = style.min_gap_frames
+    min_duration, max_duration = style.min_duration_ms, style.max_duration_ms
+    close_gap, linger = style.close_gap_ms, style.linger_ms
+    starts, ends = p.starts, p.ends
     cues: list[Cue] = []
+    count = len(spans)
+    previous_end_frame: int | None = None
+    start_frame = frame_index(starts[spans[0][0]]) if spans else 0
     for index, (first, last, split) in enumerate(spans):
-        start = p.starts[first]
-        if cues and start < cues[-1].end_ms + min_gap:
+        if previous_end_frame is not None and start_frame < previous_end_frame + gap_frames:
             # the previous cue was already cut to make room; never start before it ends
-            start = max(start, cues[-1].end_ms + min_gap)
-        next_start = p.starts[spans[index + 1][0]] if index + 1 < len(spans) else None
-        limit = next_start - min_gap if next_start is not None else None
-        is_sound = first == last and words[first].is_sound_tag
-        spoken_end = p.ends[last]
-        end = spoken_end if is_sound else spoken_end + style.linger_ms
-        end = max(end, start + style.min_duration_ms)
-        if limit is not None:
-            if limit - end <= style.close_gap_ms:
-                end = limit
-            end = min(end, limit)
-        end = min(end, start + style.max_duration_ms)
-        if end - start < style.min_duration_ms:
+            start_frame = previous_end_frame + gap_frames
+        start = frame_ms(start_frame)
+        spoken_end = ends[last]
+        if not (first == last and words[first].is_sound_tag):
+            spoken_end += linger
+        end_frame = frame_index(spoken_end)
+        # the frames that give the cue at least its minimum and at most its maximum length
+        # (the maximum wins when less than a frame lies between them)
+        longest = frame_index(start + max_duration)
+        if frame_ms(longest) > start + max_duration:
+            longest -= 1
+        shortest = frame_index(start + min_duration)
+        if frame_ms(shortest) < start + min_duration:
+            shortest += 1
+        if shortest > longest:
+            shortest = longest
+        if end_frame < shortest:
+            end_frame = shortest
+        next_start_frame = 0
+        if index + 1 < count:
+            next_start_frame = frame_index(starts[spans[index + 1][0]])
+            limit = next_start_frame - gap_frames
+            if end_frame >= limit or frame_ms(limit) - frame_ms(end_frame) <= close_gap:
+                end_frame = limit
+        if end_frame > longest:
+            end_frame = longest
+        if end_frame < shortest:
             # Too quick to read and nothing to merge with: hold it, the next cue waits.
-            end = start + style.min_duration_ms
+            end_frame = shortest
+        if end_frame <= start_frame:
+            end_frame = start_frame + 1
+        previous_end_frame = end_frame
+        end = frame_ms(end_frame)
         if split != NO_SPLIT:
             marker = style.speaker_marker
             lines = [
@@ -608,4 +745,5 @@ def _timed_cues(
         else:
             lines = _layout(p, first, last, style) or [" ".join(p.texts[first : last + 1])]
         cues.append(Cue(start, end, tuple(lines), tuple(words[first : last + 1])))
+        start_frame = next_start_frame
     return cues

@@ -30,6 +30,9 @@ class CaptionStyle:
     min_gap_frames: int = 2
     close_gap_ms: int = 500  # gaps up to this are closed to min_gap
     linger_ms: int = 500  # a cue may stay up this long after its last word
+    # A pause this long from one word's start to the next's always ends a cue: text kept up
+    # through a silence shows the words after it long before they are said.
+    pause_break_ms: int = 2000
     max_cps: float = 20.0
     speaker_marker: SpeakerMarker = "- "
     sound_tags: bool = True
@@ -50,6 +53,8 @@ class CaptionStyle:
                 f"need 0 < min_duration <= max_duration "
                 f"(got {self.min_duration_ms} ms and {self.max_duration_ms} ms)"
             )
+        if self.pause_break_ms <= 0:
+            raise StyleError(f"pause_break_ms must be positive (got {self.pause_break_ms})")
         if not (math.isfinite(self.max_cps) and self.max_cps > 0):
             raise StyleError(f"max_cps must be a positive number (got {self.max_cps})")
         if self.mode not in ("cues", "lines", "words"):
@@ -57,7 +62,8 @@ class CaptionStyle:
 
     @property
     def min_gap_ms(self) -> int:
-        """The smallest gap between two cues: ``min_gap_frames`` frames, rounded up."""
+        """``min_gap_frames`` frames in ms, rounded up: for planning cues; the gap between
+        written cues is counted in frames (two frames at 30 fps are 66 or 67 ms)."""
         return math.ceil(self.min_gap_frames * 1000 / self.fps)
 
     # ---------- the frame grid: the one definition every caption time is held to ----------

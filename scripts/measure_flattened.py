@@ -8,6 +8,13 @@ how far clipkit's estimate of each source line's start (its first word) is from 
 A cue starting inside a line is timed no better than the line start.  Run from anywhere:
 
     python scripts/measure_flattened.py [--shared PATH]
+
+With ``--audio`` the same transcripts are aligned to speech: espeak-ng speaks every word of
+each fixture (English ones and the French one) at its VTT time into an MP4
+(``tests/speech_factory.py``), clipkit aligns the markdown to it (``clipkit.align``), and
+capcheck scores the cues built from the aligned words, beside the same figures without the
+audio; ``aligned`` is the share of words timed from the speech and ``rtf`` the alignment's
+time as a share of the talk's length (``--minutes 4`` speaks only the first minutes).
 """
 
 from __future__ import annotations
@@ -17,13 +24,21 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
+from clipkit.align import align_transcript
 from clipkit.convert import convert_file
-from clipkit.readers import read_bytes
+from clipkit.readers import load, read_bytes
+from clipkit.segment import build_cues
+from clipkit.writers import render
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from speech_factory import make_spoken_talk  # noqa: E402  (test data: tests/)
+
 SKIPPED = ("glut23",)  # not a rolling track with typed lines
 COLUMNS = ("start_err_med", "start_err_p95", "in_sync", "weak_breaks", "recall", "extra_words")
 FLOOR_COLUMNS = ("line_start_med", "line_start_p95")
@@ -40,13 +55,7 @@ def measure(vtt: Path, tools: Path, folder: Path) -> dict[str, Any]:
     )
     flat.write_text(flattened.stdout, encoding="utf-8")
     out = convert_file(flat, folder / f"{name}.srt")
-    scored = subprocess.run(
-        [sys.executable, str(tools / "capcheck.py"), str(vtt), str(out), "--json"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    figures: dict[str, Any] = json.loads(scored.stdout)
+    figures = capcheck(tools, vtt, out)
     figures.update(line_start_errors(vtt, flat))
     return figures
 
@@ -68,15 +77,76 @@ def line_start_errors(vtt: Path, flat: Path) -> dict[str, float]:
     }
 
 
+AUDIO_COLUMNS = ("aligned", "start_err_med", "start_err_p95", "in_sync", "recall", "extra_words")
+
+
+def capcheck(tools: Path, vtt: Path, output: Path) -> dict[str, Any]:
+    scored = subprocess.run(
+        [sys.executable, str(tools / "capcheck.py"), str(vtt), str(output), "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures: dict[str, Any] = json.loads(scored.stdout)
+    return figures
+
+
+def measure_with_audio(
+    vtt: Path, tools: Path, folder: Path, until_ms: int | None
+) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """capcheck's figures for the markdown aligned to spoken audio, and without it."""
+    talk = make_spoken_talk(vtt, folder, until_ms)
+    transcript = load(talk.markdown)
+    without = folder / f"{talk.markdown.stem}.text-only.srt"
+    without.write_bytes(render(build_cues(transcript), transcript, "srt"))
+    began = time.monotonic()
+    result = align_transcript(transcript, talk.video)
+    seconds = time.monotonic() - began
+    aligned = folder / f"{talk.markdown.stem}.aligned.srt"
+    aligned.write_bytes(render(build_cues(result.transcript), result.transcript, "srt"))
+    figures = capcheck(tools, talk.vtt, aligned)
+    figures["aligned"] = round(result.report.share, 4)
+    figures["rtf"] = round(seconds / (talk.duration_ms / 1000), 3)
+    return figures, capcheck(tools, talk.vtt, without), result.report.summary()
+
+
+def main_audio(fixtures: list[Path], tools: Path, minutes: float | None) -> int:
+    until_ms = None if minutes is None else int(minutes * 60_000)
+    print(
+        f"{'fixture':16} "
+        + " ".join(f"{c:>13}" for c in AUDIO_COLUMNS)
+        + f" {'pause_in_cue':>12} {'rtf':>6} | without audio: med  p95  in_sync"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for vtt in fixtures:
+            figures, text_only, summary = measure_with_audio(vtt, tools, Path(tmp), until_ms)
+            row = " ".join(f"{figures[c]:>13}" for c in AUDIO_COLUMNS)
+            print(
+                f"{vtt.name.split('__')[0]:16} {row} {figures['pause_in_cue']!s:>12}"
+                f" {figures['rtf']:>6} | {text_only['start_err_med']} {text_only['start_err_p95']}"
+                f" {text_only['in_sync']}",
+                flush=True,
+            )
+            print(f"{'':16} {summary[:150]}", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    parser.add_argument("--audio", action="store_true", help="align to generated speech")
+    parser.add_argument("--minutes", type=float, help="with --audio: only the first minutes")
+    parser.add_argument("--only", help="fixtures whose name starts with this")
     args = parser.parse_args(argv)
     fixtures = sorted((args.shared / "fixtures" / "vtt").glob("*.vtt"))
     fixtures = [f for f in fixtures if not f.name.startswith(SKIPPED)]
+    if args.only:
+        fixtures = [f for f in fixtures if f.name.startswith(args.only)]
     if not fixtures:
         print(f"no fixtures under {args.shared}", file=sys.stderr)
         return 1
+    if args.audio:
+        return main_audio(fixtures, args.shared / "tools", args.minutes)
     columns = COLUMNS + FLOOR_COLUMNS
     print(f"{'fixture':16} " + " ".join(f"{c:>14}" for c in columns) + "  structure")
     with tempfile.TemporaryDirectory() as tmp:

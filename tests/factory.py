@@ -36,6 +36,7 @@ class Said:
     text: str
     start_ms: int
     speaker_change: bool = False  # a ">>" is shown before this word
+    space_before: str = " "  # what is typed between the word before and this one ("  ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,8 @@ class Line:
 
     def shown(self) -> str:
         """The line as displayed, speaker markers included."""
-        return " ".join(_with_mark(w) for w in self.words)
+        first, *rest = self.words
+        return _with_mark(first) + "".join(w.space_before + _with_mark(w) for w in rest)
 
 
 def _with_mark(word: Said) -> str:
@@ -162,22 +164,24 @@ class _Frame:
     transition: bool  # the 10 ms frame showing the finished line alone
 
 
-def _frames(lines: Sequence[Line], tail_ms: int) -> list[_Frame]:
+def _frames(
+    lines: Sequence[Line], tail_ms: int, transition_ms: int = TRANSITION_MS
+) -> list[_Frame]:
     frames: list[_Frame] = []
     for index, line in enumerate(lines):
         last_word = line.words[-1].start_ms
         if index + 1 < len(lines):
-            end = lines[index + 1].start_ms - TRANSITION_MS
+            end = lines[index + 1].start_ms - transition_ms
         else:
             end = last_word + tail_ms
         if end <= last_word:
             raise ValueError(
                 f"line {index} ({line.shown()!r}) needs its last word to start at least "
-                f"{TRANSITION_MS + 1} ms before the next line"
+                f"{transition_ms + 1} ms before the next line"
             )
         above = None if line.cleared or index == 0 else lines[index - 1]
         frames.append(_Frame(line.start_ms, end, above, line, False))
-        frames.append(_Frame(end, end + TRANSITION_MS, None, line, True))
+        frames.append(_Frame(end, end + transition_ms, None, line, True))
     return frames
 
 
@@ -204,7 +208,11 @@ def _typed_modern(line: Line, trailing_space: bool) -> str:
     else:
         parts = [_escaped(words[0])]
         for word in words[1:]:
-            parts.append(f"<{_vtt_time(word.start_ms)}><c> {_escaped(word)}</c>")
+            stamp = f"<{_vtt_time(word.start_ms)}>"
+            if word.space_before == " ":
+                parts.append(f"{stamp}<c> {_escaped(word)}</c>")
+            else:  # irregular spacing goes before the stamp: "h  <ts><c>then</c>"
+                parts.append(f"{word.space_before}{stamp}<c>{_escaped(word)}</c>")
     return "".join(parts)
 
 
@@ -229,6 +237,7 @@ def rolling_vtt(
     trailing_space: bool = False,
     language: str = "en",
     tail_ms: int = 1000,
+    transition_ms: int = TRANSITION_MS,
 ) -> str:
     """YouTube's rolling auto-captions as yt-dlp writes them.
 
@@ -236,7 +245,9 @@ def rolling_vtt(
     a space-only first payload line, ``word<00:00:01.234><c> next</c>``, 10 ms transition
     cues.  ``trailing_space`` writes the ``word <ts><c>next </c>`` variant; ``old_style``
     the youtube-dl shape (``Style:`` block, ``##``, ``<c.colorE5E5E5>`` spans whose ``</c>``
-    closes after the line break of the transition cue).
+    closes after the line break of the transition cue).  ``transition_ms`` is how long the
+    cue showing the finished line alone lasts (some files hold it for a while: then it is
+    no transition a reader may skip, and the line in it must not be read again).
     """
     out = ["WEBVTT", "Kind: captions", f"Language: {language}"]
     if old_style:
@@ -249,7 +260,7 @@ def rolling_vtt(
             "##",
         ]
     out.append("")
-    for frame in _frames(lines, tail_ms):
+    for frame in _frames(lines, tail_ms, transition_ms):
         out.append(
             f"{_vtt_time(frame.start_ms)} --> {_vtt_time(frame.end_ms)} align:start position:0%"
         )
@@ -275,7 +286,8 @@ def rolling_vtt(
 
 
 def _plain(line: Line) -> str:
-    return " ".join(_escaped(w) for w in line.words)
+    first, *rest = line.words
+    return _escaped(first) + "".join(w.space_before + _escaped(w) for w in rest)
 
 
 # ---------- json3 ----------
@@ -298,7 +310,7 @@ def rolling_json3(lines: Sequence[Line], *, tail_ms: int = 1000, indent: int | N
         segs: list[dict[str, object]] = []
         for position, word in enumerate(line.words):
             text = f"{SPEAKER_MARK} {word.text}" if word.speaker_change else word.text
-            seg: dict[str, object] = {"utf8": text if position == 0 else " " + text}
+            seg: dict[str, object] = {"utf8": word.space_before + text if position else text}
             if position:
                 seg["tOffsetMs"] = word.start_ms - start
             seg["acAsrConf"] = 0

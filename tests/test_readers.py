@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from factory import (
@@ -234,6 +234,53 @@ REPEATED_LINES = script("[Music] | [Music] | so welcome | Check. | Check. | Chec
 @pytest.mark.parametrize("shape", SHAPES, ids=SHAPE_IDS)
 def test_repeated_short_lines_are_kept(shape: Shape) -> None:
     assert texts(read(shape, REPEATED_LINES).words) == [w.text for w in spoken(REPEATED_LINES)]
+
+
+# ---------- irregular spacing: a line compared with its repeat must still match ----------
+
+SPACED_TALK = script(
+    "h then we went on | AT&T and | the R&D team | sat down | [Music] "
+    "| >> Right. So | that was | it.",
+    start_ms=5_000,
+    step_ms=300,
+)
+
+
+def irregularly_spaced(lines: Sequence[Line]) -> list[Line]:
+    """Every second word of a line typed after two spaces, as some real files have it
+    (``h  <00:18:12.423><c>then</c>``)."""
+    return [
+        Line(
+            tuple(replace(w, space_before="  ") if k == 1 else w for k, w in enumerate(line.words)),
+            line.cleared,
+        )
+        for line in lines
+    ]
+
+
+SPACED_SHAPES = [
+    *SHAPES,
+    # the finished line alone for longer than a transition: a cue of its own, repeating it
+    Shape("vtt-held", lambda ls: rolling_vtt(ls, transition_ms=200), "youtube-vtt", True),
+    Shape(
+        "vtt-held-trailing",
+        lambda ls: rolling_vtt(ls, transition_ms=200, trailing_space=True),
+        "youtube-vtt",
+        True,
+    ),
+    Shape("srt-held", lambda ls: converted_srt(ls, tail_ms=800), "srt", False),
+]
+
+
+@pytest.mark.parametrize("shape", SPACED_SHAPES, ids=[s.name for s in SPACED_SHAPES])
+def test_a_double_spaced_line_repeated_is_not_read_again(shape: Shape) -> None:
+    lines = irregularly_spaced(SPACED_TALK)
+    source = shape.build(lines)
+    if shape.name.startswith("vtt") and not shape.name.endswith("old"):
+        assert "h  <" in source or "h  then" in source  # the shape under test
+    transcript = read_text(source, f"talk.{shape.name}")
+    assert texts(transcript.words) == [w.text for w in spoken(lines)]
+    assert transcript.source_format == shape.format_id
 
 
 # ---------- ordinary SRT ----------

@@ -134,34 +134,48 @@ def check_cues(cues: Sequence[Cue], transcript: Transcript, style: CaptionStyle)
                 assert " " not in unmarked(line, style).strip() or (
                     unmarked(line, style).startswith("[") and unmarked(line, style).endswith("]")
                 ), line
-        # timing
-        assert style.min_duration_ms <= cue.duration_ms <= style.max_duration_ms
-    for before, after in itertools.pairwise(cues):
-        assert before.start_ms < after.start_ms
-        gap = after.start_ms - before.end_ms
-        assert gap >= style.min_gap_ms
+        # timing: whole frames, at least the minimum and at most the maximum duration (the
+        # maximum wins when less than a frame lies between them)
+        longest = style.frame_floor(cue.start_ms + style.max_duration_ms)
+        shortest = min(style.frame_ceil(cue.start_ms + style.min_duration_ms), longest)
+        assert shortest <= cue.end_ms <= longest, cue
+        # a pause between two words' starts always ends a cue (where times are exact)
+        if transcript.exact_word_times:
+            for before, after in itertools.pairwise(cue.words):
+                assert after.start_ms - before.start_ms < style.pause_break_ms, cue
+    # every time on a frame, min_gap_frames between cues (counted in frames)
+    assert style.frame_grid_problems((c.start_ms, c.end_ms) for c in cues) == []
+    frame_index, frame_ms = style.frame_index, style.frame_ms
+    for earlier, later in itertools.pairwise(cues):
+        assert earlier.start_ms < later.start_ms
+        gap = frame_index(later.start_ms) - frame_index(earlier.end_ms)
         # short gaps are closed to the minimum gap (unless the cue is at its longest)
+        room = frame_ms(frame_index(later.start_ms) - style.min_gap_frames) - earlier.end_ms
         assert (
-            gap == style.min_gap_ms
-            or gap > style.close_gap_ms + style.min_gap_ms
-            or before.duration_ms == style.max_duration_ms
-        ), (before, after)
+            gap == style.min_gap_frames
+            or room > style.close_gap_ms
+            or earlier.end_ms == style.frame_floor(earlier.start_ms + style.max_duration_ms)
+        ), (earlier, later)
     for cue in cues:
-        # up at most linger_ms after the last word, or for the minimum duration, then
-        # extended only to close a short gap before the next cue
+        # up at most linger_ms after the last word (to the nearest frame), or for the minimum
+        # duration, then extended only to close a short gap before the next cue
         latest = (
-            max(cue.words[-1].end_ms + style.linger_ms, cue.start_ms + style.min_duration_ms)
+            max(
+                style.snap_to_frame(cue.words[-1].end_ms + style.linger_ms),
+                style.frame_ceil(cue.start_ms + style.min_duration_ms),
+            )
             + style.close_gap_ms
         )
         assert cue.end_ms <= latest, cue
-    # a cue starts with its first word, unless the cue before it had to be held for
-    # its minimum duration: then it starts min_gap after that cue ends
+    # a cue starts on the frame nearest its first word, unless the cue before it had to be
+    # held for its minimum duration: then it starts min_gap_frames after that cue ends
     for index, cue in enumerate(cues):
-        first = cue.words[0].start_ms
+        first = frame_index(cue.words[0].start_ms)
         if index == 0:
-            assert cue.start_ms == first
+            assert cue.start_ms == frame_ms(first)
         else:
-            assert cue.start_ms == max(first, cues[index - 1].end_ms + style.min_gap_ms)
+            after_previous = frame_index(cues[index - 1].end_ms) + style.min_gap_frames
+            assert cue.start_ms == frame_ms(max(first, after_previous))
 
 
 @SETTINGS
@@ -176,8 +190,7 @@ def test_default_style_also_holds_for_lines_mode(transcript: Transcript, marker:
     style = CaptionStyle(mode="lines", speaker_marker=marker)  # type: ignore[arg-type]
     cues = build_cues(transcript, style)
     assert [w for c in cues for w in c.words] == list(transcript.words)
-    for before, after in itertools.pairwise(cues):
-        assert after.start_ms - before.end_ms >= style.min_gap_ms
+    assert style.frame_grid_problems((c.start_ms, c.end_ms) for c in cues) == []
 
 
 def screen_words(cues: Sequence[Cue], marker: str) -> list[str]:

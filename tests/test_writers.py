@@ -11,14 +11,19 @@ import subprocess
 from pathlib import Path
 
 import pysrt
+import pysubs2
 import pytest
 import srt
 import webvtt
+from factory import rolling_vtt, script
 from hypothesis import given
 from hypothesis import strategies as st
 
 from clipkit.errors import OutputError
 from clipkit.model import Cue, Transcript, Word
+from clipkit.readers import read_text
+from clipkit.segment import build_cues
+from clipkit.style import CaptionStyle
 from clipkit.writers import WRITERS, WriteOptions, render
 from clipkit.writers.txt import paragraphs_of
 
@@ -90,12 +95,32 @@ def test_vtt_reads_back_with_webvtt_py() -> None:
     cues, _ = SAMPLE
     text = text_of(render(*SAMPLE, "vtt", WriteOptions()))
     assert text.startswith("WEBVTT\n\n")
-    assert "AT&amp;T &lt;sponsored&gt; this" in text
+    assert "AT&amp;T &lt;sponsored> this" in text
     captions = webvtt.from_buffer(io.StringIO(text)).captions
     assert [
         (c.start_time.in_milliseconds(), c.end_time.in_milliseconds(), html.unescape(c.text))
         for c in captions
     ] == [(c.start_ms, c.end_ms, c.text) for c in cues]
+
+
+def test_speaker_chevrons_in_vtt_read_back_plainly_with_pysubs2_and_webvtt_py() -> None:
+    # ">" needs no escape in WebVTT, and these libraries (like GStreamer) show "&gt;" as is
+    lines = script(">> Who is it? | >> Me. AT&T <3 | a > b? ~2000 | >> Right.", start_ms=1000)
+    transcript = read_text(rolling_vtt(lines), "talk.en.vtt")
+    style = CaptionStyle(speaker_marker=">> ")
+    text = text_of(render(build_cues(transcript, style), transcript, "vtt", WriteOptions()))
+    assert "&gt;" not in text
+    assert "AT&amp;T &lt;3" in text  # & and < are still escaped, as WebVTT requires
+    # a reply too quick for a cue of its own shares a dialogue cue
+    expected = [">> Who is it?\n>> Me. AT&amp;T &lt;3 a > b?", ">> Right."]
+    subs = pysubs2.SSAFile.from_string(text, format_="vtt")
+    assert [event.plaintext for event in subs] == expected
+    captions = webvtt.from_buffer(io.StringIO(text)).captions
+    assert [caption.text for caption in captions] == expected
+    again = read_text(text, "ours.vtt").words
+    assert [(w.text, w.speaker_change) for w in again] == [
+        (w.text, w.speaker_change) for w in transcript.words
+    ]
 
 
 def test_words_vtt_has_increasing_tags_inside_each_cue() -> None:

@@ -94,8 +94,9 @@ def add_policy_arguments(
     policy.add_argument(
         "--fps",
         type=float,
-        help="video frame rate: cue times sit on its frames, with the gap between cues "
-        f"counted in them (default {fps_default or f'{default.fps:g}'})",
+        help="video frame rate: every cue starts and ends on one of its frames, the gap "
+        "between cues counted in them (23.976, 29.97, 59.94 mean 24000/1001, ...; "
+        f"default {fps_default or f'{default.fps:g}'})",
     )
     policy.add_argument(
         "--min-gap-frames",
@@ -151,7 +152,8 @@ def add_file_arguments(parser: argparse.ArgumentParser, title: str = "output fil
         default=0,
         metavar="SECONDS",
         dest="shift_ms",
-        help="add SECONDS to every time (negative: earlier; what falls before zero is cut)",
+        help="add SECONDS to every time, in whole frames (negative: earlier; what falls "
+        "before zero is cut)",
     )
 
 

@@ -70,7 +70,9 @@ def typed_lines(cues: list[RawCue]) -> list[TypedLine]:
                 tagged = raw
                 break
         if tagged is None:
-            shown = [text for raw in payload if (text := plain_text(raw).strip())]
+            # compared with the typed lines' text: entities decoded, whitespace normalised
+            # (a line typed "h  <ts><c>then</c>" comes back as "h  then")
+            shown = [text for raw in payload if (text := " ".join(plain_text(raw).split()))]
             if not shown:
                 continue
             previous = previous_new if isinstance(previous_new, str) else previous_new.text

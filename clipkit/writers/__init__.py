@@ -7,12 +7,13 @@ shares: shifting the times, line endings, the byte order mark and encoding to UT
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from clipkit.errors import OutputError
 from clipkit.model import MAX_TIME_MS, Cue, Transcript, Word, format_timestamp
+from clipkit.style import CaptionStyle
 from clipkit.writers import json_writer, srt, txt, vtt
 
 __all__ = [
@@ -59,8 +60,13 @@ def render(
     transcript: Transcript,
     format_id: str,
     options: WriteOptions | None = None,
+    grid: CaptionStyle | None = None,
 ) -> bytes:
-    """The file content for ``cues`` in the output format ``format_id``."""
+    """The file content for ``cues`` in the output format ``format_id``.
+
+    With a ``grid`` (the style the cues were built with), a shift keeps them on its frames:
+    see :func:`shift_cues`.
+    """
     options = options or WriteOptions()
     try:
         writer = WRITERS[format_id]
@@ -69,7 +75,7 @@ def render(
             f"unknown output format {format_id!r} (choose from {', '.join(WRITERS)})"
         ) from None
     if options.shift_ms:
-        cues = shift_cues(cues, options.shift_ms)
+        cues = shift_cues(cues, options.shift_ms, grid)
         transcript = replace(
             transcript, words=tuple(shift_words(transcript.words, options.shift_ms))
         )
@@ -115,15 +121,22 @@ def shift_words(words: Sequence[Word], offset_ms: int) -> list[Word]:
     return shifted
 
 
-def shift_cues(cues: Sequence[Cue], offset_ms: int) -> list[Cue]:
+def shift_cues(cues: Sequence[Cue], offset_ms: int, grid: CaptionStyle | None = None) -> list[Cue]:
     """Every cue moved by ``offset_ms``.
 
     A cue that ends at or before zero is dropped; one that straddles zero starts at zero
     (its text stays whole: cutting words out of a caption would change what it says).
+    With a ``grid``, the cues move by the whole number of frames nearest ``offset_ms``,
+    so times on its frames stay on them and the gaps keep their frames (a shift of 3600 s
+    at 23.976 fps moves them by 86314 frames, 3600.013 s).
     """
     shifted: list[Cue] = []
+    move = _frame_mover(offset_ms, grid) if grid is not None else None
     for cue in cues:
-        start, end = cue.start_ms + offset_ms, cue.end_ms + offset_ms
+        if move is None:
+            start, end = cue.start_ms + offset_ms, cue.end_ms + offset_ms
+        else:
+            start, end = move(cue.start_ms), move(cue.end_ms)
         if end <= 0:
             continue
         words = tuple(
@@ -132,6 +145,11 @@ def shift_cues(cues: Sequence[Cue], offset_ms: int) -> list[Cue]:
         )
         shifted.append(replace(cue, start_ms=max(start, 0), end_ms=end, words=words))
     return shifted
+
+
+def _frame_mover(offset_ms: int, grid: CaptionStyle) -> Callable[[int], int]:
+    frames = grid.frame_index(offset_ms)
+    return lambda ms: grid.frame_ms(grid.frame_index(ms) + frames)
 
 
 def shown_words(cues: Sequence[Cue], transcript: Transcript) -> tuple[Word, ...]:

@@ -1,6 +1,8 @@
 """WebVTT output, written with webvtt-py.
 
-``&``, ``<`` and ``>`` in the text are escaped as WebVTT requires.  With
+``&`` and ``<`` in the text are escaped, as WebVTT requires; ``>`` is written as it is
+(WebVTT needs no escape for it, and players and libraries such as pysubs2, webvtt-py and
+GStreamer show ``&gt;`` literally, so a ``>>`` speaker marker would read ``&gt;&gt;``).  With
 ``options.words_vtt`` every word after the first carries a ``<HH:MM:SS.mmm>`` timestamp tag
 (karaoke style), the way ``--mode words`` shows when each word is spoken.
 """
@@ -17,7 +19,7 @@ from clipkit.model import Cue, Transcript, format_timestamp
 if TYPE_CHECKING:
     from clipkit.writers import WriteOptions
 
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;"})
 
 
 def escape(text: str) -> str:
