@@ -26,7 +26,7 @@ from factory import (
 )
 
 import clipkit.readers
-from clipkit import CaptionStyle, build_cues, load, read_bytes, render
+from clipkit import CaptionStyle, WriteOptions, build_cues, load, read_bytes, render
 from clipkit.cli import main
 from clipkit.errors import CaptionParseError, ClipkitError, OutputError
 from clipkit.model import MAX_TIME_MS, Cue, Transcript, Word
@@ -134,6 +134,19 @@ def test_a_shift_past_the_latest_time_is_one_line_naming_the_file(
         "(the latest time clipkit writes is 99:59:59.999)"
     )
     assert not out.exists()
+
+
+def test_text_holding_a_timing_arrow_is_still_valid_webvtt() -> None:
+    import webvtt
+
+    data = b"**[00:05]** Well, hell00:00:02,000 --> 00:00:03,500 -->x\n"  # found by the fuzzer
+    transcript = read_bytes(data, "in")
+    for mode in ("cues", "words"):
+        cues = build_cues(transcript, CaptionStyle(mode=mode))
+        text = render(cues, transcript, "vtt", WriteOptions(words_vtt=mode == "words"))
+        assert text.count(b"-->") == len(cues)  # the timing lines only
+        (caption,) = webvtt.from_string(text.decode()).captions
+        assert "--&gt; 00:00:03,500 --&gt;x" in caption.text.replace("\n", " ")
 
 
 # ---------------------------------------------------------------- json3: one schema

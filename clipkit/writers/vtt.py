@@ -23,7 +23,8 @@ _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;"})
 
 
 def escape(text: str) -> str:
-    return text.translate(_ESCAPES)
+    # (a cue's text must never hold "-->": webvtt-py refuses it, players end the cue there)
+    return text.translate(_ESCAPES).replace("-->", "--&gt;")
 
 
 def write(cues: Sequence[Cue], transcript: Transcript, options: WriteOptions) -> str:
