@@ -17,13 +17,11 @@ Nothing else of the policy (line length, lines a cue, reading speed, longest cue
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from clipkit.model import Cue
 from clipkit.style import CaptionStyle
-
-_SOUND_TAG = re.compile(r"\[[^\[\]]*\]")
+from clipkit.text import remove_sound_tags
 
 
 def repair_cues(cues: Sequence[Cue], style: CaptionStyle) -> list[Cue]:
@@ -62,7 +60,7 @@ def repair_cues(cues: Sequence[Cue], style: CaptionStyle) -> list[Cue]:
 def _without_sound_tags(cues: Sequence[Cue]) -> list[Cue]:
     kept: list[Cue] = []
     for cue in cues:
-        untagged = (" ".join(_SOUND_TAG.sub(" ", line).split()) for line in cue.lines)
+        untagged = (remove_sound_tags(line) for line in cue.lines)
         lines = tuple(line for line in untagged if line)
         if lines:
             words = tuple(word for word in cue.words if not word.is_sound_tag)

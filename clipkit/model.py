@@ -7,16 +7,16 @@ words into :class:`Cue` objects; writers turn cues into bytes.  Third-party type
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 
 from clipkit.errors import CaptionWarning
+from clipkit.text import is_sound_tag
 
-#: The latest time clipkit reads or writes: 99:59:59.999, the most a two-digit-hour
-#: ``HH:MM:SS.mmm`` stamp holds.  Anything later in a caption file is a corrupt stamp.
-MAX_TIME_MS = ((99 * 60 + 59) * 60 + 59) * 1000 + 999
+# The latest time and the stamp format have their home in clipkit.timefmt; they are named
+# here too because code written against the model (clips, tests) imports them from it.
+from clipkit.timefmt import MAX_TIME_MS, format_timestamp
 
-SOUND_TAG = re.compile(r"^\[[^\[\]]*\]$")
+__all__ = ["MAX_TIME_MS", "Cue", "Transcript", "Word", "format_timestamp"]
 
 
 # ``init=False``: the __init__ below stores the fields through the slot descriptors, which
@@ -55,7 +55,8 @@ class Word:
 
     @property
     def is_sound_tag(self) -> bool:
-        return bool(SOUND_TAG.match(self.text))
+        """Whether this is a sound tag such as ``[Music]`` (see :mod:`clipkit.text`)."""
+        return is_sound_tag(self.text)
 
     def shifted(self, offset_ms: int) -> Word:
         return replace(self, start_ms=self.start_ms + offset_ms, end_ms=self.end_ms + offset_ms)
@@ -139,11 +140,3 @@ class Transcript:
     def authored(self) -> bool:
         """Whether the cues were written by someone (kept as written) rather than automatic."""
         return bool(self.authored_cues)
-
-
-def format_timestamp(ms: int, separator: str = ".") -> str:
-    """``HH:MM:SS.mmm`` (or with ``,`` for SRT)."""
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    seconds, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"

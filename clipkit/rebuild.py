@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from clipkit.model import Word
+from clipkit.text import is_sound_tag
 
 # A sound tag stays one token even with spaces inside ("[  music]"); ">>" marks a new speaker.
 TOKEN = re.compile(r"\[[^\[\]\n]{0,40}\]|\S+")
@@ -119,7 +120,7 @@ def words_from_lines(lines: Sequence[TypedLine]) -> list[Word]:
                 cap = start + min(MAX_LAST_WORD_MS, MIN_WORD_MS + WORD_MS_PER_CHAR * len(text))
                 if end > cap:
                     end = cap
-            if text[0] == "[" and text[-1] == "]":
+            if is_sound_tag(text):
                 end = max(end, min(line_end, start + MAX_SOUND_TAG_MS))
             words.append(Word(start, end, text, pending_speaker, first_of_line))
             last_start = start

@@ -28,6 +28,7 @@ from typing import NamedTuple
 from clipkit.authored import repair_cues
 from clipkit.model import Cue, Transcript, Word
 from clipkit.style import CaptionStyle
+from clipkit.text import CLAUSE_END, CLOSERS, OPENERS, SENTENCE_END, final_mark, is_sound_tag
 
 # Words a line or a cue should not end on (articles, prepositions, conjunctions,
 # determiners and possessives that lean on the next word).
@@ -45,9 +46,6 @@ LEANING_WORDS = frozenset(
     is are was were be been am not no just very really also even only like then when
     where what who je tu il elle nous vous ils elles ne""".split()
 )
-SENTENCE_END = ".?!…"
-CLAUSE_END = ",;:—–"
-CLOSERS = "\"'”’)]»"
 
 # Scores (dimensionless): what a break after a word is worth.
 SCORE_SENTENCE = 10.0
@@ -146,7 +144,7 @@ def _without_sound_tags(words: Sequence[Word]) -> list[Word]:
     return kept
 
 
-_AROUND_WORD = CLOSERS + SENTENCE_END + CLAUSE_END + "\"'(“‘["
+_AROUND_WORD = CLOSERS + SENTENCE_END + CLAUSE_END + OPENERS
 
 
 def _core(text: str) -> str:
@@ -199,7 +197,7 @@ def _prepare(words: Sequence[Word], style: CaptionStyle, exact_times: bool) -> _
             hard[i] = True
         elif next_start - start >= pause_break:
             hard[i] = pause_after[i] = True
-        elif here.bracket or after.bracket:
+        elif here.sound_tag or after.sound_tag:
             hard[i] = _sound_tag_stands_alone(i, texts, starts, hold_alone)
     for i in _inside_repeated_terms(word_facts):
         if not inside_name[i]:
@@ -310,7 +308,7 @@ class _WordFacts(NamedTuple):
     pause_ms: int  # how long saying it takes, for telling a pause after it
     may_end_name: bool  # a break after it may split a name ("Wells | Fargo") ...
     may_start_name: bool  # ... when the next word may start one
-    bracket: bool  # starts with "[": maybe a sound tag
+    sound_tag: bool  # [Music], [Applause]: a cue of its own when there is time
     core: str  # lower case, punctuation around it removed
     may_end_term: bool  # a content word with nothing after it: "deep" in "deep research" ...
     may_start_term: bool  # ... and a content word: "research"
@@ -318,8 +316,7 @@ class _WordFacts(NamedTuple):
 
 def _word_facts(text: str) -> _WordFacts:
     core = _core(text)
-    bare = text.rstrip(CLOSERS)
-    last = bare[-1:]
+    last = final_mark(text)
     weak = core in WEAK_WORDS
     if last and last in SENTENCE_END:
         score = SCORE_SENTENCE
@@ -340,7 +337,7 @@ def _word_facts(text: str) -> _WordFacts:
         80 + 60 * len(text),
         capitalised and score == 0.0,
         capitalised,
-        text[0] == "[",
+        is_sound_tag(text),
         core,
         content and score == 0.0,
         content,
@@ -354,7 +351,7 @@ def _sound_tag_stands_alone(i: int, texts: list[str], starts: list[int], hold: i
     """A break after word i that a sound tag next to it needs, if it can be a cue of its own."""
 
     def is_tag(k: int) -> bool:
-        return texts[k][0] == "[" and texts[k][-1] == "]"
+        return is_sound_tag(texts[k])
 
     def has_room(k: int) -> bool:
         return k + 1 >= len(starts) or starts[k + 1] - starts[k] >= hold

@@ -12,9 +12,10 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from clipkit.highlights import format_time, sentences
 from clipkit.media.silence import Silence
 from clipkit.model import Cue, Word
+from clipkit.text import sentences
+from clipkit.timefmt import format_time
 
 
 @dataclass(frozen=True, slots=True)

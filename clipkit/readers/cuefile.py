@@ -7,8 +7,8 @@ import re
 from typing import NamedTuple
 
 from clipkit.errors import CaptionParseError
-from clipkit.model import MAX_TIME_MS, format_timestamp
 from clipkit.readers.markup import ANY_TAG, strip_markup, strip_overrides
+from clipkit.timefmt import parse_timestamp
 
 _TIME = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
 TIMING_LINE = re.compile(
@@ -41,38 +41,6 @@ class RawCue(NamedTuple):
     lines: tuple[str, ...]  # payload lines, tags still in
 
 
-def parse_time_ms(value: str) -> int:
-    """``[HH:]MM:SS.mmm`` (or ``,mmm``) to integer milliseconds.
-
-    A time past :data:`~clipkit.model.MAX_TIME_MS` is a :func:`time_too_late` error
-    without a line: the caller knows where the stamp is.
-    """
-    if len(value) == 12 and value[2] == ":" and value[5] == ":":  # HH:MM:SS.mmm, the usual
-        ms = ((int(value[0:2]) * 60 + int(value[3:5])) * 60 + int(value[6:8])) * 1000 + int(
-            value[9:12]
-        )
-    else:
-        main, _, frac = value.replace(",", ".").partition(".")
-        parts = main.split(":")
-        if len(parts[0].lstrip("0")) > 3:  # 1000 hours or more; int() of it may not even work
-            raise time_too_late(value)
-        seconds = 0
-        for part in parts:
-            seconds = seconds * 60 + int(part)
-        millis = int((frac + "00")[:3]) if frac else 0
-        ms = seconds * 1000 + millis
-    if ms > MAX_TIME_MS:
-        raise time_too_late(value)
-    return ms
-
-
-def time_too_late(value: str) -> CaptionParseError:
-    """The error for a stamp past the latest time; ``snippet`` holds the stamp as written."""
-    return CaptionParseError(
-        f"time past {format_timestamp(MAX_TIME_MS)}, the latest clipkit reads", snippet=value[:60]
-    )
-
-
 def located(error: CaptionParseError, text: str, source: str) -> CaptionParseError:
     """``error`` (raised without a place) with ``source`` and the line of its snippet."""
     offset = text.find(error.snippet) if error.snippet else -1
@@ -85,7 +53,7 @@ class _TimesMet(dict[str, int]):
     twice (a cue ends where the next one starts), so half the reads become a lookup."""
 
     def __missing__(self, value: str) -> int:
-        ms = self[value] = parse_time_ms(value)
+        ms = self[value] = parse_timestamp(value)
         return ms
 
 

@@ -27,9 +27,10 @@ import sys
 from typing import Any
 
 from clipkit.errors import CaptionParseError, CaptionWarning
-from clipkit.model import MAX_TIME_MS, Transcript, format_timestamp
+from clipkit.model import Transcript
 from clipkit.readers.markup import strip_markup_across
 from clipkit.rebuild import TypedLine, words_from_lines
+from clipkit.timefmt import MAX_TIME_MS, MAX_TIME_TEXT
 
 FORMAT_ID = "json3"
 DESCRIPTION = "YouTube json3 captions (events with segs and tOffsetMs)"
@@ -143,7 +144,7 @@ def _clean_text(
     return [CaptionWarning(message + more, source, event_line(text, first))]
 
 
-_LATEST = format_timestamp(MAX_TIME_MS)
+_LATEST = MAX_TIME_TEXT
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # How deep a json3 file nests at most (events > event > segs > seg is 4).
 _SANE_DEPTH = 64

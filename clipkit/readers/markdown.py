@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 
 from clipkit.errors import CaptionParseError
-from clipkit.model import MAX_TIME_MS, Transcript, format_timestamp
+from clipkit.model import Transcript
 from clipkit.readers.line_timing import RollingLine, time_lines
 from clipkit.readers.markup import strip_markup
 from clipkit.rebuild import words_from_lines
+from clipkit.timefmt import MAX_TIME_MS, MAX_TIME_TEXT
 
 FORMAT_ID = "markdown"
 DESCRIPTION = "Markdown transcript export: **[MM:SS]** entries, one per rolling frame"
@@ -71,7 +72,7 @@ def _frames(text: str, source: str) -> list[tuple[int, str]]:
             at = at + int(hours) * 3600 if len(hours) < 4 else MAX_TIME_MS
         if at * 1000 > MAX_TIME_MS:
             raise CaptionParseError(
-                f"time past {format_timestamp(MAX_TIME_MS)}, the latest clipkit reads",
+                f"time past {MAX_TIME_TEXT}, the latest clipkit reads",
                 source,
                 line_no,
                 stripped[:60],

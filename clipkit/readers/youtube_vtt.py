@@ -13,19 +13,18 @@ import html
 import re
 
 from clipkit.errors import CaptionParseError
-from clipkit.model import MAX_TIME_MS, Transcript
+from clipkit.model import Transcript
 from clipkit.readers.cuefile import (
     INLINE_TIMESTAMP,
     TRANSITION_MAX_MS,
     RawCue,
     located,
-    parse_time_ms,
     plain_text,
     scan_cues,
-    time_too_late,
 )
 from clipkit.readers.markup import strip_markup, strip_overrides
 from clipkit.rebuild import TypedLine, words_from_lines
+from clipkit.timefmt import MAX_TIME_MS, parse_timestamp, timestamp_too_late
 
 FORMAT_ID = "youtube-vtt"
 DESCRIPTION = "YouTube automatic captions as WebVTT with inline word times (yt-dlp)"
@@ -104,7 +103,7 @@ def typed_lines(cues: list[RawCue]) -> list[TypedLine]:
                     minutes[stamp_text[:6]] = minute_ms
                 stamp = minute_ms + int(stamp_text[6:8] + stamp_text[9:12])
             else:
-                stamp = parse_time_ms(stamp_text)
+                stamp = parse_timestamp(stamp_text)
             if stamp < relative_before:  # live streams: relative to the cue
                 stamp += start
             if stamp > latest:
@@ -122,10 +121,10 @@ def _late_stamp_error(stamps: list[str], line: str) -> CaptionParseError:
     """The error for a line whose word times run past the latest time."""
     for stamp_text in stamps:
         try:
-            parse_time_ms(stamp_text)
+            parse_timestamp(stamp_text)
         except CaptionParseError as exc:
             return exc
-    return time_too_late(line)  # a live stream's relative times, added to a late cue
+    return timestamp_too_late(line)  # a live stream's relative times, added to a late cue
 
 
 def _header_value(text: str, key: str) -> str:

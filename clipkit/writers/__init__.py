@@ -1,20 +1,22 @@
 """Writers: cues in, bytes out.
 
 One module per output format, each a plain function ``write(cues, transcript, options) -> str``
-registered in :data:`WRITERS` under its format id.  :func:`render` does what every format
-shares: shifting the times, line endings, the byte order mark and encoding to UTF-8.
+(:class:`~clipkit.writers.base.Writer`) registered in :data:`WRITERS` under its format id.
+:func:`render` does what every format shares: shifting the times, line endings, the byte
+order mark and encoding to UTF-8.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import Protocol
+from dataclasses import replace
 
 from clipkit.errors import OutputError
-from clipkit.model import MAX_TIME_MS, Cue, Transcript, Word, format_timestamp
+from clipkit.model import Cue, Transcript, Word
 from clipkit.style import CaptionStyle
+from clipkit.timefmt import MAX_TIME_MS, format_timestamp
 from clipkit.writers import json_writer, srt, txt, vtt
+from clipkit.writers.base import WriteOptions, Writer, shown_words
 
 __all__ = [
     "EXTENSIONS",
@@ -26,22 +28,6 @@ __all__ = [
     "shift_words",
     "shown_words",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class WriteOptions:
-    """How the bytes are laid out; the caption policy itself lives in CaptionStyle."""
-
-    bom: bool = False  # start with a UTF-8 byte order mark (some Windows editors want it)
-    crlf: bool = False  # end lines with CR LF instead of LF
-    shift_ms: int = 0  # added to every time; what falls before zero is clipped or dropped
-    words_vtt: bool = False  # WebVTT only: a <HH:MM:SS.mmm> tag before every word of a cue
-
-
-class Writer(Protocol):
-    def __call__(
-        self, cues: Sequence[Cue], transcript: Transcript, options: WriteOptions
-    ) -> str: ...
 
 
 WRITERS: dict[str, Writer] = {
@@ -150,10 +136,3 @@ def shift_cues(cues: Sequence[Cue], offset_ms: int, grid: CaptionStyle | None = 
 def _frame_mover(offset_ms: int, grid: CaptionStyle) -> Callable[[int], int]:
     frames = grid.frame_index(offset_ms)
     return lambda ms: grid.frame_ms(grid.frame_index(ms) + frames)
-
-
-def shown_words(cues: Sequence[Cue], transcript: Transcript) -> tuple[Word, ...]:
-    """The words the cues show (so style choices such as dropping sound tags hold),
-    or the transcript's words when the cues carry none."""
-    words = tuple(word for cue in cues for word in cue.words)
-    return words or transcript.words

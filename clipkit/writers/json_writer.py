@@ -18,32 +18,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
 
 from clipkit.model import Cue, Transcript
-
-if TYPE_CHECKING:
-    from clipkit.writers import WriteOptions
-
-
-def seconds(ms: int) -> float:
-    return round(ms / 1000, 3)
+from clipkit.timefmt import to_seconds
+from clipkit.writers.base import WriteOptions, shown_words
 
 
 def write(cues: Sequence[Cue], transcript: Transcript, options: WriteOptions) -> str:
-    from clipkit.writers import shown_words  # the package imports this module first
-
     words = (
         {
-            "start": seconds(word.start_ms),
-            "end": seconds(word.end_ms),
+            "start": to_seconds(word.start_ms),
+            "end": to_seconds(word.end_ms),
             "text": word.text,
             "speaker_change": word.speaker_change,
         }
         for word in shown_words(cues, transcript)
     )
     cue_items = (
-        {"start": seconds(cue.start_ms), "end": seconds(cue.end_ms), "lines": list(cue.lines)}
+        {"start": to_seconds(cue.start_ms), "end": to_seconds(cue.end_ms), "lines": list(cue.lines)}
         for cue in cues
     )
     return "{\n" + _array("words", words) + ",\n" + _array("cues", cue_items) + "\n}\n"

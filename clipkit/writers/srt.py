@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import pysrt
 
 from clipkit.model import Cue, Transcript
-
-if TYPE_CHECKING:
-    from clipkit.writers import WriteOptions
+from clipkit.writers.base import WriteOptions
 
 
 def write(cues: Sequence[Cue], transcript: Transcript, options: WriteOptions) -> str:

@@ -6,23 +6,18 @@ about six sentences (at the next sentence end), so the text reads like prose.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from clipkit.model import Cue, Transcript, Word
-
-if TYPE_CHECKING:
-    from clipkit.writers import WriteOptions
+from clipkit.text import ends_sentence
+from clipkit.timefmt import format_whole_seconds
+from clipkit.writers.base import WriteOptions, shown_words
 
 PAUSE_MS = 2000
 SENTENCES_PER_PARAGRAPH = 6
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
 def write(cues: Sequence[Cue], transcript: Transcript, options: WriteOptions) -> str:
-    from clipkit.writers import shown_words  # the package imports this module first
-
     paragraphs = paragraphs_of(shown_words(cues, transcript))
     return "\n\n".join(_format(paragraph) for paragraph in paragraphs) + (
         "\n" if paragraphs else ""
@@ -42,7 +37,7 @@ def paragraphs_of(words: Sequence[Word]) -> list[list[Word]]:
             paragraphs.append(current)
             current, sentences = [], 0
         current.append(word)
-        if _SENTENCE_END.search(word.text):
+        if ends_sentence(word.text):
             sentences += 1
     if current:
         paragraphs.append(current)
@@ -50,7 +45,5 @@ def paragraphs_of(words: Sequence[Word]) -> list[list[Word]]:
 
 
 def _format(paragraph: Sequence[Word]) -> str:
-    hours, rest = divmod(paragraph[0].start_ms // 1000, 3600)
-    minutes, secs = divmod(rest, 60)
     text = " ".join(word.text for word in paragraph)
-    return f"[{hours:02d}:{minutes:02d}:{secs:02d}] {text}"
+    return f"[{format_whole_seconds(paragraph[0].start_ms)}] {text}"

@@ -10,14 +10,12 @@ GStreamer show ``&gt;`` literally, so a ``>>`` speaker marker would read ``&gt;&
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import webvtt
 
-from clipkit.model import Cue, Transcript, format_timestamp
-
-if TYPE_CHECKING:
-    from clipkit.writers import WriteOptions
+from clipkit.model import Cue, Transcript
+from clipkit.timefmt import format_timestamp
+from clipkit.writers.base import WriteOptions
 
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;"})
 
