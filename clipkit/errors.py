@@ -1,6 +1,8 @@
 """One error family for everything clipkit raises on purpose.
 
-The CLI prints ``str(error)`` as a single line; nothing here prints or exits.
+The CLI prints ``str(error)`` as a single line; nothing here prints or exits.  Every error
+survives pickling with its data (``__reduce__`` gives the arguments it was made with), so a
+worker process can hand it back whole, as pysubs2's errors do for multiprocessing.
 """
 
 from __future__ import annotations
@@ -31,7 +33,11 @@ class CaptionParseError(ClipkitError):
         super().__init__(self.__str__())
 
     def with_source(self, source: str) -> CaptionParseError:
+        """The same error, about ``source``."""
         return CaptionParseError(self.message, source, self.line, self.snippet)
+
+    def __reduce__(self) -> tuple[type[CaptionParseError], tuple[str, str, int | None, str]]:
+        return type(self), (self.message, self.source, self.line, self.snippet)
 
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
@@ -61,8 +67,24 @@ class UnknownFormatError(CaptionParseError):
 
 
 class InvalidValueError(ClipkitError, ValueError):
-    """A value clipkit cannot take: a time, an option of the API.  Callers that know the
-    file add it (a highlight file's line, the command-line option); also a ValueError."""
+    """A value clipkit cannot take, such as a time in a highlight file.  Callers that know
+    the file add it (a highlight file's line); also a ValueError."""
+
+
+class OptionError(ClipkitError):
+    """An options object (FetchOptions, BatchOptions, ...) given a value it cannot take.
+
+    ``option`` is the field's name (``"max_height"``), so that a caller can name it its own
+    way (the CLI names its flag); the message says what is wrong in the library's words.
+    """
+
+    def __init__(self, option: str, message: str) -> None:
+        self.option = option
+        self.message = message
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[type[OptionError], tuple[str, str]]:
+        return type(self), (self.option, self.message)
 
 
 class StyleError(ClipkitError):
@@ -86,6 +108,9 @@ class FFmpegError(ClipkitError):
         self.command = list(command)
         self.stderr_tail = stderr_tail
         super().__init__(self.__str__())
+
+    def __reduce__(self) -> tuple[type[FFmpegError], tuple[str, list[str], str]]:
+        return type(self), (self.message, self.command, self.stderr_tail)
 
     @property
     def cause(self) -> str:
@@ -131,17 +156,36 @@ class MediaError(ClipkitError):
         self.message = message
         super().__init__(f"{self.path}: {message}")
 
+    def __reduce__(self) -> tuple[type[MediaError], tuple[str, str]]:
+        return type(self), (self.path, self.message)
+
 
 class DownloadError(ClipkitError):
-    """A video, its captions or its metadata could not be fetched."""
+    """A video, its captions or its metadata could not be fetched.
 
-    def __init__(self, url: str, message: str) -> None:
+    ``kind`` says what would help, when something would: ``"sign-in"`` (the site wants a
+    signed-in user's cookies).  ``str()`` adds that advice in the library's words; a caller
+    with its own words for it (the CLI names its options) uses ``url`` and ``message``.
+    """
+
+    def __init__(self, url: str, message: str, kind: str = "") -> None:
         self.url = url
         self.message = message
+        self.kind = kind
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
-        return f"{self.url}: {self.message}"
+        advice = DOWNLOAD_ADVICE.get(self.kind)
+        return f"{self.url}: {self.message}" + (f" ({advice})" if advice else "")
+
+    def __reduce__(self) -> tuple[type[DownloadError], tuple[str, str, str]]:
+        return type(self), (self.url, self.message, self.kind)
+
+
+#: What a DownloadError of a kind suggests doing, in the library's words.
+DOWNLOAD_ADVICE = {
+    "sign-in": "the site wants you signed in: pass a signed-in browser's cookies or a cookies.txt",
+}
 
 
 class HighlightError(ClipkitError):
@@ -156,6 +200,9 @@ class HighlightError(ClipkitError):
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
         return f"{where}: {self.message}"
+
+    def __reduce__(self) -> tuple[type[HighlightError], tuple[str, str, int | None]]:
+        return type(self), (self.message, self.source, self.line)
 
 
 class AlignmentUnavailable(ClipkitError):
