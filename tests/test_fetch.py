@@ -27,18 +27,22 @@ import webvtt
 import yaml
 import yt_dlp.utils
 
-from clipkit import fetch as fetch_module
 from clipkit.cli import main
-from clipkit.errors import DownloadError
+from clipkit.cli.fetch_cmd import _error_text
+from clipkit.errors import DownloadError, OptionError
 from clipkit.fetch import (
-    HIGHLIGHTS_NAME,
+    CHAPTERS_NAME,
+    FOLDER_NAME_MAX,
     MANIFEST_NAME,
     FetchOptions,
-    fetch,
+    chapters_file_text,
+    fetch_all,
     fetch_one,
-    highlights_yaml,
+    folder_name,
     parse_url_list,
 )
+from clipkit.fetch.captions import choose_captions, match_language
+from clipkit.fetch.failures import translate
 from clipkit.highlights import parse_yaml
 
 SHARED_TOOLS = Path(__file__).resolve().parents[2] / "shared" / "tools"
@@ -290,7 +294,7 @@ def looks_complete(folder: Path) -> list[str]:
     return sorted(
         p.name
         for p in folder.iterdir()
-        if p.suffix in (".mp4", ".srt") or p.name in (MANIFEST_NAME, HIGHLIGHTS_NAME)
+        if p.suffix in (".mp4", ".srt") or p.name in (MANIFEST_NAME, CHAPTERS_NAME)
     )
 
 
@@ -336,7 +340,7 @@ def test_fetch_builds_the_folder_and_a_rerun_downloads_nothing(
     assert manifest["captions"] == {"language": "en", "kind": "uploader", "formats": ["vtt"]}
     assert manifest["options"]["max_height"] == 1080
     assert manifest["files"]["video"] == video.name
-    assert not (folder / HIGHLIGHTS_NAME).exists()  # a plain page has no chapters
+    assert not (folder / CHAPTERS_NAME).exists()  # a plain page has no chapters
     assert not list(folder.glob("*.part"))
 
     if (SHARED_TOOLS / "capcheck.py").exists():
@@ -423,7 +427,7 @@ def test_dropped_connection_without_retries_leaves_only_a_part_file_and_resumes(
     site: Site, tmp_path: Path
 ) -> None:
     site.cut_once.add("/talk.mp4")
-    [outcome] = fetch([site.url("talk.html")], FetchOptions(out_dir=tmp_path, retries=0))
+    [outcome] = fetch_all([site.url("talk.html")], FetchOptions(out_dir=tmp_path, retries=0))
     assert outcome.error is not None
     assert re.fullmatch(
         rf"{re.escape(site.url('talk.html'))}: the connection dropped mid-file "
@@ -469,7 +473,7 @@ def test_batch_goes_on_past_a_404_and_exits_1(
 @needs_ffmpeg
 def test_a_page_with_two_videos_goes_on_past_the_broken_one(site: Site, tmp_path: Path) -> None:
     site.files["/two.html"] = PAGE + PAGE.replace(b"talk.mp4", b"gone.mp4")
-    outcomes = list(fetch([site.url("two.html")], FetchOptions(out_dir=tmp_path)))
+    outcomes = list(fetch_all([site.url("two.html")], FetchOptions(out_dir=tmp_path)))
     assert [outcome.ok for outcome in outcomes] == [True, False]
     good, bad = outcomes[0].result, outcomes[1].error
     assert good is not None and good.video is not None and good.video.is_file()
@@ -541,7 +545,7 @@ def test_missing_media_file_is_one_line_and_nothing_complete(
 @pytest.mark.network
 @needs_ffmpeg
 def test_no_captions_in_the_language_downloads_nothing(site: Site, tmp_path: Path) -> None:
-    [outcome] = fetch([site.url("talk.html")], FetchOptions(out_dir=tmp_path, lang="de"))
+    [outcome] = fetch_all([site.url("talk.html")], FetchOptions(out_dir=tmp_path, lang="de"))
     assert outcome.error is not None
     assert str(outcome.error) == f"{site.url('talk.html')}: no captions in 'de' (available: en)"
     assert site.gets("/talk.mp4") == [] and site.gets("/talk.en.vtt") == []
@@ -551,7 +555,7 @@ def test_no_captions_in_the_language_downloads_nothing(site: Site, tmp_path: Pat
 @pytest.mark.network
 @needs_ffmpeg
 def test_page_without_a_video_is_one_line(site: Site, tmp_path: Path) -> None:
-    [outcome] = fetch([site.url("nothing.html")], FetchOptions(out_dir=tmp_path))
+    [outcome] = fetch_all([site.url("nothing.html")], FetchOptions(out_dir=tmp_path))
     assert outcome.error is not None
     assert "\n" not in str(outcome.error)
     assert "Unsupported URL" in str(outcome.error)
@@ -563,7 +567,7 @@ def test_network_down_is_one_line(tmp_path: Path) -> None:
         probe_socket.bind(("127.0.0.1", 0))
         port = probe_socket.getsockname()[1]
     url = f"http://127.0.0.1:{port}/talk.html"
-    [outcome] = fetch([url], FetchOptions(out_dir=tmp_path, retries=0, socket_timeout=5))
+    [outcome] = fetch_all([url], FetchOptions(out_dir=tmp_path, retries=0, socket_timeout=5))
     assert outcome.error is not None
     assert str(outcome.error) == (
         f"{url}: network error: cannot reach 127.0.0.1:{port} (Connection refused; "
@@ -581,7 +585,7 @@ def test_full_disk_is_one_line_and_nothing_complete(site: Site, tmp_path: Path) 
     part = captions.folder / f"{captions.folder.name}.mp4.part"
     part.symlink_to("/dev/full")
     try:
-        [outcome] = fetch([site.url("talk.html")], FetchOptions(out_dir=tmp_path, retries=0))
+        [outcome] = fetch_all([site.url("talk.html")], FetchOptions(out_dir=tmp_path, retries=0))
     finally:
         part.unlink()
     assert outcome.error is not None
@@ -611,7 +615,7 @@ def test_chapters_become_a_highlight_file() -> None:
         {"start_time": 3600.0, "end_time": 3725.0, "title": ""},
         {"start_time": 10.0, "end_time": 10.0, "title": "empty"},
     ]
-    text = highlights_yaml(chapters)
+    text = chapters_file_text(chapters)
     assert yaml.safe_load(text) == {
         "highlights": [
             {"title": "Intro", "start": "00:00", "end": "05:44", "pad": 0.0},
@@ -649,7 +653,7 @@ def test_url_lists_skip_blanks_and_comments() -> None:
     ],
 )
 def test_caption_language_matching(keys: list[str], expected: str | None) -> None:
-    assert fetch_module._match_language("en", keys) == expected
+    assert match_language("en", keys) == expected
 
 
 def test_uploader_captions_win_over_automatic_and_json3_over_vtt() -> None:
@@ -657,10 +661,10 @@ def test_uploader_captions_win_over_automatic_and_json3_over_vtt() -> None:
         "subtitles": {"en": [{"ext": "vtt", "url": "u1"}]},
         "automatic_captions": {"en": [{"ext": "json3", "url": "a1"}, {"ext": "vtt", "url": "a2"}]},
     }
-    choice = fetch_module._choose_captions("URL", info, "en")
+    choice = choose_captions("URL", info, "en")
     assert (choice.kind, [ext for ext, _ in choice.formats]) == ("uploader", ["vtt"])
     del info["subtitles"]
-    choice = fetch_module._choose_captions("URL", info, "en")
+    choice = choose_captions("URL", info, "en")
     assert (choice.kind, [ext for ext, _ in choice.formats]) == ("automatic", ["json3", "vtt"])
 
 
@@ -672,7 +676,8 @@ def test_uploader_captions_win_over_automatic_and_json3_over_vtt() -> None:
             "video. Use --cookies-from-browser or --cookies for the authentication. See  https://"
             "github.com/yt-dlp/yt-dlp/wiki/FAQ  for how to manually pass cookies.",
             "URL: [youtube] abc: Private video. Sign in if you've been granted access to this "
-            "video (try --cookies FILE or --cookies-from-browser NAME)",
+            "video (the site wants you signed in: pass a signed-in browser's cookies or a "
+            "cookies.txt)",
         ),
         (
             "ERROR: [youtube] abc: Unable to download API page: HTTPSConnection(host='www.youtube."
@@ -693,7 +698,18 @@ def test_uploader_captions_win_over_automatic_and_json3_over_vtt() -> None:
 )
 def test_yt_dlp_errors_become_one_line(message: str, expected: str) -> None:
     error = yt_dlp.utils.DownloadError(message)
-    assert str(fetch_module._translate("URL", error, fetch_module._Log())) == expected
+    assert str(translate("URL", error, [])) == expected
+
+
+def test_the_command_words_the_sign_in_advice_with_its_options() -> None:
+    message = "ERROR: [youtube] abc: Private video. Sign in if you've been granted access"
+    error = translate("URL", yt_dlp.utils.DownloadError(message), [])
+    assert error.kind == "sign-in"
+    assert "--cookies" not in str(error)  # the library names no flag ...
+    assert _error_text(error) == (  # ... the command does
+        "URL: [youtube] abc: Private video. Sign in if you've been granted access "
+        "(try --cookies FILE or --cookies-from-browser NAME)"
+    )
 
 
 def test_format_prefers_h264_aac_up_to_the_height() -> None:
@@ -708,19 +724,30 @@ def test_a_bad_cookies_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFi
     assert run_cli("--cookies", str(cookies), "https://example.invalid/v") == 2
     assert capsys.readouterr().err == (
         f"clipkit fetch: --cookies: {cookies}: not a Netscape cookies.txt file "
-        "(export one from the browser, or use --cookies-from-browser)\n"
+        "(export one from the browser, or take the cookies from the browser itself)\n"
     )
-    with pytest.raises(DownloadError, match="no such cookies file"):
-        list(fetch(["https://example.invalid/v"], FetchOptions(cookies=tmp_path / "none.txt")))
+    with pytest.raises(OptionError, match="no such cookies file"):
+        FetchOptions(cookies=tmp_path / "none.txt")
 
 
-def test_bad_options_are_refused() -> None:
-    with pytest.raises(ValueError, match="language"):
+def test_bad_options_are_refused_naming_the_option(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(OptionError, match="language") as caught:
         FetchOptions(lang="../etc")
-    with pytest.raises(ValueError, match="not both"):
+    assert caught.value.option == "lang"
+    assert not isinstance(caught.value, ValueError)  # a ClipkitError, and nothing else
+    with pytest.raises(OptionError, match="not both"):
         FetchOptions(cookies=Path("c.txt"), cookies_from_browser="firefox")
-    assert fetch_module.browser_spec_error("firefox:default") is None
-    assert "unsupported browser" in (fetch_module.browser_spec_error("netscape") or "")
+    with pytest.raises(OptionError, match="at least 1 pixel"):
+        FetchOptions(max_height=0)
+    assert FetchOptions(cookies_from_browser="firefox:default").cookies_from_browser
+    with pytest.raises(OptionError, match="unsupported browser") as caught:
+        FetchOptions(cookies_from_browser="netscape")
+    assert caught.value.option == "cookies_from_browser"
+    assert "--" not in str(caught.value)
+    assert run_cli("--cookies-from-browser", "netscape", "https://example.invalid/v") == 2
+    assert capsys.readouterr().err.startswith(
+        "clipkit fetch: --cookies-from-browser: unsupported browser 'netscape'"
+    )
 
 
 # --------------------------------------------------------------------------- escapes (issue 11)
@@ -776,7 +803,7 @@ def test_an_id_from_the_url_never_leads_out_of_the_out_folder(
     assert error_lines(capsys.readouterr().err) == []
     assert (parent / MANIFEST_NAME).read_text() == "the parent's own manifest"
     [folder] = [p for p in out.iterdir()]
-    assert folder.is_dir() and folder.name == fetch_module.folder_name(video_id)
+    assert folder.is_dir() and folder.name == folder_name(video_id)
     name = folder.name
     assert all_files(parent) == sorted(
         [
@@ -803,7 +830,7 @@ def test_a_link_planted_as_the_video_folder_is_not_written_through(
     elsewhere.mkdir()
     (out / "a").symlink_to(elsewhere)
     options = FetchOptions(out_dir=out, captions_only=True)
-    [outcome] = fetch([site.url("a.m3u8")], options)
+    [outcome] = fetch_all([site.url("a.m3u8")], options)
     assert str(outcome.error) == (
         f"{site.url('a.m3u8')}: {out / 'a'}: a link out of {out}; refusing to write through it"
     )
@@ -832,20 +859,20 @@ def test_a_link_planted_as_the_video_folder_is_not_written_through(
     ],
 )
 def test_folder_names_are_plain_names_inside_the_out_folder(video_id: str) -> None:
-    name = fetch_module.folder_name(video_id)
+    name = folder_name(video_id)
     assert name and name not in (".", "..")
     assert Path(name).name == name and "/" not in name and "\\" not in name
     assert not name.startswith((".", "-"))
     assert all(ch.isprintable() and not ch.isspace() for ch in name)
-    assert len(name) <= fetch_module.FOLDER_NAME_MAX + 13
+    assert len(name) <= FOLDER_NAME_MAX + 13
     assert yt_dlp.utils.sanitize_filename(name) == name  # yt-dlp's template keeps it as is
 
 
 def test_plain_ids_keep_their_names_and_changed_ones_never_collide() -> None:
     for plain in ("avWhreBUYF0", "talk", "a.b-c_d", "Vortrag-Über"):
-        assert fetch_module.folder_name(plain) == plain
+        assert folder_name(plain) == plain
     changed = ["a/b", "a_b-", "a?b", "a:b", "..", "."]
-    names = [fetch_module.folder_name(video_id) for video_id in changed]
+    names = [folder_name(video_id) for video_id in changed]
     assert len(set(names)) == len(names)
     assert "a_b" not in names  # a changed id never takes a plain id's folder
 
@@ -867,5 +894,5 @@ def test_a_manifest_naming_files_elsewhere_is_not_trusted(tmp_path: Path) -> Non
     }
     (folder / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
     url = f"https://www.youtube.com/watch?v={video_id}"
-    [outcome] = fetch([url], FetchOptions(out_dir=tmp_path, retries=0, socket_timeout=0.01))
+    [outcome] = fetch_all([url], FetchOptions(out_dir=tmp_path, retries=0, socket_timeout=0.01))
     assert outcome.result is None or not outcome.result.skipped  # not "already complete"
