@@ -43,8 +43,10 @@ def test_converts_beside_the_input(
 ) -> None:
     source = put(tmp_path, "talk.md", transcript)
     assert run_cli("convert", source) == 0
-    assert capsys.readouterr() == ("", "")
     output = tmp_path / "talk.srt"
+    assert capsys.readouterr() == ("", f"converted {source} to {output}\n")
+    assert run_cli("convert", source, "-q") == 0
+    assert capsys.readouterr() == ("", "")
     text = output.read_text(encoding="utf-8")
     assert not text.startswith("\ufeff")
     parsed = list(srt.parse(text, ignore_errors=False))
@@ -91,9 +93,29 @@ def test_format_follows_the_output_extension(tmp_path: Path, transcript: bytes) 
 def test_words_mode_writes_word_timestamps(tmp_path: Path, transcript: bytes) -> None:
     source = put(tmp_path, "talk.md", transcript)
     assert run_cli("convert", source, "--mode", "words") == 0
-    text = (tmp_path / "talk.vtt").read_text(encoding="utf-8")
+    text = (tmp_path / "talk.words.vtt").read_text(encoding="utf-8")
     assert text.startswith("WEBVTT")
     assert "<00:00:" in text
+
+
+def test_another_mode_never_replaces_the_first_output(tmp_path: Path, transcript: bytes) -> None:
+    source = put(tmp_path, "talk.md", transcript)
+    assert run_cli("convert", source, "--to", "vtt") == 0
+    cues = (tmp_path / "talk.vtt").read_bytes()
+    assert run_cli("convert", source, "--to", "vtt", "--mode", "words") == 0
+    assert run_cli("convert", source, "--to", "vtt", "--mode", "lines") == 0
+    assert (tmp_path / "talk.vtt").read_bytes() == cues
+    assert b"<00:00:" in (tmp_path / "talk.words.vtt").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "talk.lines.vtt",
+        "talk.md",
+        "talk.vtt",
+        "talk.words.vtt",
+    ]
+    # converting the folder again takes only the transcript: the rest are its outputs
+    for mode in ("cues", "words", "lines"):
+        assert run_cli("convert", tmp_path, "--to", "vtt", "--mode", mode) == 0
+    assert len(list(tmp_path.iterdir())) == 4
 
 
 def test_batch_goes_on_after_a_bad_file(
@@ -125,7 +147,7 @@ def test_every_kind_of_bad_input_is_one_line(
     err = capsys.readouterr().err.splitlines()
     for path in [*paths, tmp_path / "missing.md"]:
         assert len([line for line in err if line.startswith(f"{path}:")]) == 1
-    assert not any((tmp_path / "o").iterdir())
+    assert not (tmp_path / "o").exists()  # nothing written: no empty folder left behind
 
 
 def test_stdin_to_stdout() -> None:
@@ -232,12 +254,12 @@ def test_jobs_2_gives_the_same_files_as_jobs_1(
 ) -> None:
     for n in range(5):
         put(tmp_path, f"in/talk{n}.md", transcript)
-    put(tmp_path, "in/broken.txt", NOT_CAPTIONS)
+    put(tmp_path, "in/broken.srt", NOT_CAPTIONS)
     assert run_cli("convert", tmp_path / "in", "--out-dir", tmp_path / "one", "-j", "1") == 1
     assert run_cli("convert", tmp_path / "in", "--out-dir", tmp_path / "two", "-j", "2") == 1
     assert run_cli("convert", tmp_path / "in", "--out-dir", tmp_path / "all", "-j", "0") == 1
     err = capsys.readouterr().err
-    assert err.count("broken.txt:1: ") == 3
+    assert err.count("broken.srt:1: ") == 3
     one = {p.name: p.read_bytes() for p in (tmp_path / "one").iterdir()}
     assert len(one) == 5
     assert {p.name: p.read_bytes() for p in (tmp_path / "two").iterdir()} == one

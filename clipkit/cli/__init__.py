@@ -18,9 +18,10 @@ import sys
 
 TYPE_CHECKING = False  # typing itself takes a while to import
 if TYPE_CHECKING:
-    import argparse
     from collections.abc import Sequence
     from typing import Any
+
+    from clipkit.cli.grammar import Parser
 
 # One line per subcommand, in the order `clipkit --help` lists them.  Each module has
 # register(subparsers), which adds its parser and sets func(args) -> exit code.
@@ -34,15 +35,16 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 INTERNAL_DETAIL_CHARS = 300
 
 
-def build_parser() -> argparse.ArgumentParser:
-    import argparse
+def build_parser() -> Parser:
     import importlib
 
-    parser = argparse.ArgumentParser(
+    from clipkit.cli.grammar import Parser
+
+    parser = Parser(
         prog="clipkit",
         description="Rebuild proper captions from YouTube's rolling auto-captions, "
         "fetch talks and cut captioned clips.",
-        epilog="Run 'clipkit COMMAND --help' for the options of a command.",
+        epilog="Run 'clipkit COMMAND --help' for the options and examples of a command.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -61,11 +63,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
+    from clipkit.cli.grammar import unrecognized
     from clipkit.errors import ClipkitError
 
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extras = parser.parse_known_args(argv)
+        if extras:  # said by the command's own parser, which knows its options
+            unrecognized(parser.command_parsers().get(args.command, parser), extras)
     except SystemExit as exc:  # --help, --version, usage errors: argparse has printed them
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:

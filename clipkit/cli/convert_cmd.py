@@ -1,39 +1,57 @@
-"""``clipkit convert``: caption files in, proper captions out, one file or a whole batch."""
+"""``clipkit convert``: caption files in, proper captions out, one file or a whole batch.
+
+Only parsing and printing: which files, where their outputs go and the worker pool are
+:mod:`clipkit.batch`'s.
+"""
 
 from __future__ import annotations
 
 import argparse
-import glob
-import os
-import signal
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from tqdm import tqdm
 
+from clipkit.batch import (
+    CAPTION_SUFFIXES,
+    BatchOptions,
+    Job,
+    Outcome,
+    convert_batch,
+    expand_inputs,
+    plan_jobs,
+)
 from clipkit.cli.caption_options import (
     add_file_arguments,
     add_policy_arguments,
     style_from_args,
     write_options_from_args,
 )
-from clipkit.convert import convert_bytes, convert_file, format_for_path, how_taken
-from clipkit.errors import ClipkitError, StyleError
-from clipkit.fileio import atomic_write_bytes, ensure_not_input
+from clipkit.cli.grammar import (
+    add_out_dir,
+    add_output_file,
+    add_quiet_options,
+    folder_text,
+    report_done,
+    shows_progress,
+)
+from clipkit.convert import convert_bytes, how_taken
+from clipkit.errors import ClipkitError, OptionError, StyleError
+from clipkit.fileio import atomic_write_bytes
 from clipkit.model import Transcript
 from clipkit.readers import MAX_INPUT_BYTES, READERS, read_bytes, read_input
-from clipkit.style import CaptionStyle
-from clipkit.writers import EXTENSIONS, WRITERS, WriteOptions
+from clipkit.writers import EXTENSIONS, WRITERS
 
-#: What a folder given as input is searched for (not recursively).
-CAPTION_SUFFIXES = (".md", ".txt", ".vtt", ".srt", ".json3", ".json")
-#: Marks a file clipkit wrote beside an input of the same name; folders skip such files.
-OUTPUT_INFIX = ".clipkit"
 STDIO = "-"
+#: The flag of each BatchOptions field, to name it in an error.
+FLAGS = {
+    "to": "--to",
+    "from_format": "--from",
+    "output": "-o/--output",
+    "out_dir": "-d/--out-dir",
+    "jobs": "-j/--jobs",
+}
 
 _MAX_MB = MAX_INPUT_BYTES // 1_000_000
 EXAMPLES = f"""\
@@ -41,8 +59,8 @@ examples:
   clipkit convert talk.md                      writes talk.srt beside talk.md
   clipkit convert talk.en.vtt --to vtt         writes talk.en.clipkit.vtt (never the input)
   clipkit convert talk.md -o captions/talk.vtt format taken from the extension
-  clipkit convert downloads/ --out-dir subs/ --jobs 0
-                                               every caption file in a folder, on all cores
+  clipkit convert talk.md --mode words         writes talk.words.vtt: a timestamp per word
+  clipkit convert downloads/ -d subs/ --jobs 0 every caption file under a folder, on all cores
   clipkit convert 'talks/**/*.json3' --to txt  a glob (quote it), as paragraphs of text
   curl -s https://example.org/talk.en.vtt | clipkit convert - > talk.srt
                                                '-' reads stdin and writes stdout
@@ -61,14 +79,23 @@ authored and automatic captions:
   lengthened where there is room.  --resegment rebuilds them too.  -v and --dry-run say
   which way each file was taken.
 
+folders:
+  A folder is searched recursively (hidden files and folders left out) for
+  {" ".join(CAPTION_SUFFIXES)} files; its .md, .txt and .json files are taken only when they
+  are captions clipkit reads (a README.md is skipped; -v names what was skipped).  With
+  --out-dir, outputs keep the subfolders they were found in.
+
 output names:
   Without -o, each output goes beside its input (or into --out-dir) with the extension of
-  the format: talk.md -> talk.srt.  When that name is an input itself (talk.srt --to srt,
-  or a folder holding both talk.md and talk.srt), the output is talk.clipkit.srt instead:
-  inputs are never overwritten.  Folders skip files named *.clipkit.* and, for the chosen
-  format, files that look like an earlier output of another file there (talk.srt beside
-  talk.md when converting to srt).  Outputs are written atomically: after an error or
-  Ctrl-C there is either the old file or the whole new one, never half of one.
+  the format: talk.md -> talk.srt; --mode lines and --mode words add the mode
+  (talk.lines.srt, talk.words.vtt), so a run in another mode never replaces the first.
+  When that name is an input itself (talk.srt --to srt, or a folder holding both talk.md
+  and talk.srt), the output is talk.clipkit.srt instead: inputs are never overwritten.
+  Folders skip files named *.clipkit.* and files that look like an earlier output of
+  another file there (talk.srt beside talk.md when converting to srt, talk.words.vtt).
+  Outputs are written atomically: after an error or Ctrl-C there is either the old file
+  or the whole new one, never half of one; a folder made for outputs is removed again
+  when nothing was written into it.
 
 limits:
   An input larger than {_MAX_MB} MB is refused (no caption file is that big), and so is
@@ -80,30 +107,6 @@ exit status: 0 all converted, 1 some file failed (one line each on stderr:
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
-    source: str  # a path, or "-" for stdin
-    output: str  # a path, or "-" for stdout
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    to: str
-    style: CaptionStyle
-    options: WriteOptions
-    from_format: str | None
-    dry_run: bool = False
-
-
-class Outcome(NamedTuple):
-    """How one input went: the error line if it failed, else which way it was taken; and
-    what reading it worked around (warnings, shown either way)."""
-
-    error: str | None
-    how: str | None = None
-    warnings: tuple[str, ...] = ()
-
-
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "convert",
@@ -113,20 +116,18 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "transcripts or SRT/WebVTT files, and write them as SRT, WebVTT, JSON or text.\n"
         "Captions someone wrote (an ordinary SRT/VTT) keep their cues as written.",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "inputs",
         nargs="+",
         metavar="INPUT",
-        help="caption files, folders (their .md .txt .vtt .srt .json3 .json files), "
-        "globs, or '-' for stdin",
+        help="caption files, folders (searched for caption files), globs, or '-' for stdin",
     )
     where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "-o", "--output", metavar="OUT", help="output file for a single input ('-' for stdout)"
+    add_output_file(
+        where, "the output file, for a single input ('-' for stdout; default: beside the input)"
     )
-    where.add_argument("--out-dir", metavar="DIR", type=Path, help="write all outputs here")
+    add_out_dir(where, "write every output into this folder (default: beside each input)")
     parser.add_argument(
         "--to",
         choices=list(WRITERS),
@@ -136,7 +137,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--from",
         dest="from_format",
         choices=list(READERS),
-        help="input format, when detecting it from the content is not wanted",
+        help="input format (default: detected from each file's content)",
     )
     parser.add_argument(
         "-j",
@@ -144,15 +145,15 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         type=int,
         default=1,
         metavar="N",
-        help="convert N files at once (default 1; 0 = one per CPU core)",
+        help="convert N files at once (default: 1; 0 = one per CPU core)",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_quiet_options(parser)
     parser.add_argument(
         "-v",
         "--verbose",
         action="store_true",
         help="name each file written and say how its input was taken (authored cues kept "
-        "as written, or rebuilt, and why)",
+        "as written, or rebuilt, and why), and each file of a folder that was skipped",
     )
     parser.add_argument(
         "--dry-run",
@@ -168,239 +169,145 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        style = style_from_args(args)
-    except StyleError as exc:
-        print(f"clipkit convert: error: {exc}", file=sys.stderr)
-        return 2
-    to = args.to or (args.output and format_for_path(args.output))
-    to = to or ("vtt" if style.mode == "words" else "srt")
-    settings = Settings(
-        to=to,
-        style=style,
-        options=write_options_from_args(args),
-        from_format=args.from_format,
-        dry_run=args.dry_run,
-    )
-    if args.jobs < 0:
-        print("clipkit convert: error: --jobs must be 0 or more", file=sys.stderr)
-        return 2
-
-    inputs, failures = expand_inputs(args.inputs, EXTENSIONS[to])
-    if args.output is not None and len(inputs) + len(failures) != 1:
-        print(
-            "clipkit convert: error: -o takes a single input; use --out-dir for several",
-            file=sys.stderr,
+        options = BatchOptions(
+            to=args.to,
+            style=style_from_args(args),
+            write=write_options_from_args(args),
+            from_format=args.from_format,
+            output=None if args.output in (None, STDIO) else Path(args.output),
+            out_dir=args.out_dir,
+            jobs=args.jobs,
+            dry_run=args.dry_run,
         )
-        return 2
-    jobs, unplaced = plan_jobs(inputs, EXTENSIONS[to], args.output, args.out_dir)
-    failures += unplaced
-    for message in failures:
-        print(message, file=sys.stderr)
+    except StyleError as exc:
+        return _usage_error(str(exc))
+    except OptionError as exc:
+        return _option_error(exc)
+    if args.output is not None and len(args.inputs) != 1:
+        return _usage_error("-o/--output takes a single input; use -d/--out-dir for several")
 
-    if args.out_dir is not None and not args.dry_run:
+    found = expand_inputs([p for p in args.inputs if p != STDIO], EXTENSIONS[options.format])
+    problems = list(found.problems)
+    # stdin, and a file written to stdout (-o -), are converted here; files into files by
+    # the batch (pairs: source, output; "-" for stdin/stdout)
+    streamed: list[tuple[str, str]] = []
+    jobs: list[Job] = []
+    if STDIO in args.inputs:
+        streamed.append((STDIO, args.output or STDIO))
+    elif args.output == STDIO:
+        streamed += [(str(item.path), STDIO) for item in found.files]
+    elif found.files:
         try:
-            args.out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            print(f"{args.out_dir}: cannot create folder: {exc.strerror}", file=sys.stderr)
-            return 1
+            plan = plan_jobs(found.files, options)
+        except OptionError as exc:
+            return _option_error(exc)
+        jobs, problems = plan.jobs, problems + plan.problems
+    for message in problems:
+        print(message, file=sys.stderr)
+    if args.verbose or args.dry_run:
+        for path, why in found.skipped:
+            print(f"{path}: skipped ({why})", file=sys.stderr)
 
-    workers = min(args.jobs or os.cpu_count() or 1, len(jobs)) or 1
-    show_bar = len(jobs) > 1 and not args.quiet and sys.stderr.isatty()
-    failed = len(failures) + run_jobs(jobs, settings, workers, show_bar, args.verbose)
-    total = len(jobs) + len(failures)
+    written: list[tuple[str, str]] = []
+    failed = len(problems)
+    for source, output in streamed:
+        if _convert_stream(source, output, options, args.verbose):
+            written += [(source, output)] if output != STDIO else []
+        else:
+            failed += 1
+    bar = tqdm(
+        total=len(jobs),
+        unit="file",
+        file=sys.stderr,
+        disable=len(jobs) < 2 or not shows_progress(args) or not sys.stderr.isatty(),
+        leave=False,
+    )
+
+    def show(job: Job, outcome: Outcome) -> None:
+        _show(bar, job, outcome, args)
+        if outcome.error is None:
+            written.append((str(job.source), str(job.output)))
+
+    with bar:
+        report = convert_batch(jobs, options, show)
+    failed += report.failed
+    total = len(jobs) + len(problems) + len(streamed)
+    if written and not args.dry_run:
+        report_done(args, _done_line(written, total, options))
     if failed and total > 1:
         print(f"clipkit convert: {failed} of {total} inputs failed", file=sys.stderr)
     return 1 if failed else 0
 
 
-def expand_inputs(patterns: Iterable[str], output_suffix: str) -> tuple[list[str], list[str]]:
-    """Files to convert, and one error line for each pattern that names nothing."""
-    found: list[str] = []
-    errors: list[str] = []
-    for pattern in patterns:
-        path = Path(pattern)
-        if pattern == STDIO:
-            found.append(STDIO)
-        elif path.is_dir():
-            files = _caption_files_in(path, output_suffix)
-            if not files:
-                errors.append(f"{pattern}: no caption files in this folder")
-            found += files
-        elif path.exists():
-            found.append(pattern)
-        elif glob.has_magic(pattern):
-            matches = sorted(m for m in glob.glob(pattern, recursive=True) if Path(m).is_file())
-            if not matches:
-                errors.append(f"{pattern}: no files match")
-            found += matches
-        else:
-            errors.append(f"{pattern}: no such file or folder")
-    unique: list[str] = []
-    seen: set[str] = set()
-    for name in found:
-        key = name if name == STDIO else str(Path(name).resolve())
-        if key not in seen:
-            seen.add(key)
-            unique.append(name)
-    return unique, errors
+def _show(bar: tqdm[Any], job: Job, outcome: Outcome, args: argparse.Namespace) -> None:
+    """One finished file: its warnings and error, or (-v, --dry-run) how it was taken."""
+    for warning in outcome.warnings:
+        bar.write(warning, file=sys.stderr)
+    if outcome.error is not None:
+        bar.write(str(outcome.error), file=sys.stderr)
+    elif args.dry_run:
+        bar.write(f"{job.source} -> {job.output}: {outcome.how}", file=sys.stdout)
+    elif args.verbose:
+        bar.write(f"{job.source} -> {job.output}: {outcome.how}", file=sys.stderr)
+    bar.update()
 
 
-def _caption_files_in(folder: Path, output_suffix: str) -> list[str]:
-    files = sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file()
-        and p.suffix.lower() in CAPTION_SUFFIXES
-        and not p.name.startswith(".")
-        and OUTPUT_INFIX + "." not in p.name
-    )
-    other_stems = {p.stem for p in files if p.suffix.lower() != output_suffix}
-    return [
-        str(p) for p in files if not (p.suffix.lower() == output_suffix and p.stem in other_stems)
-    ]
+def _done_line(written: list[tuple[str, str]], total: int, options: BatchOptions) -> str:
+    """``converted talk.md to talk.srt``, or ``converted 9 of 10 files into subs/``."""
+    if total == 1:
+        source, output = written[0]
+        return f"converted {'<stdin>' if source == STDIO else source} to {output}"
+    counted = f"converted {len(written)} of {total} files"
+    if options.out_dir is not None:
+        return f"{counted} into {folder_text(options.out_dir)}"
+    return f"{counted}, each beside its input"
 
 
-def plan_jobs(
-    inputs: Sequence[str], suffix: str, output: str | None, out_dir: Path | None
-) -> tuple[list[Job], list[str]]:
-    """Pair every input with where its output goes; an error line for those that cannot be."""
-    if output is not None:
-        if output != STDIO and inputs and inputs[0] != STDIO:
-            try:
-                ensure_not_input(output, inputs)
-            except ClipkitError as exc:
-                return [], [str(exc)]
-        return [Job(source, output) for source in inputs], []
-
-    jobs: list[Job] = []
-    errors: list[str] = []
-    taken = {str(Path(source).resolve()) for source in inputs if source != STDIO}
-    for source in inputs:
-        if source == STDIO:
-            jobs.append(Job(STDIO, STDIO))
-            continue
-        path = Path(source)
-        folder = out_dir if out_dir is not None else path.parent
-        candidates = (
-            folder / f"{path.stem}{suffix}",
-            folder / f"{path.stem}{OUTPUT_INFIX}{suffix}",
-            folder / f"{path.name}{OUTPUT_INFIX}{suffix}",
-        )
-        for candidate in candidates:
-            key = str(candidate.resolve())
-            if key not in taken:
-                taken.add(key)
-                jobs.append(Job(source, str(candidate)))
-                break
-        else:
-            errors.append(f"{source}: no output name left that is not an input or another output")
-    return jobs, errors
-
-
-def convert_one(job: Job, settings: Settings) -> Outcome:
-    """Convert one file (with ``dry_run``, only read it): how it went."""
+def _convert_stream(source: str, output: str, options: BatchOptions, verbose: bool) -> bool:
+    """Standard input (``source`` "-") or a file into a file or standard output (``output``
+    "-"); whether it worked.  Problems are printed."""
     read: list[Transcript] = []
+    name = "<stdin>" if source == STDIO else source
     try:
-        if settings.dry_run:
-            read.append(read_bytes(*_input_of(job), settings.from_format))
-        elif job.source == STDIO or job.output == STDIO:
-            _convert_stdio(job, settings, read.append)
+        data = read_input(sys.stdin.buffer, name) if source == STDIO else read_input(source)
+        if options.dry_run:
+            read.append(read_bytes(data, name, options.from_format))
         else:
-            convert_file(
-                job.source,
-                job.output,
-                settings.to,
-                settings.style,
-                settings.options,
-                settings.from_format,
+            result = convert_bytes(
+                data,
+                name,
+                options.format,
+                options.style,
+                options.write,
+                options.from_format,
                 read.append,
             )
+            if output == STDIO:
+                sys.stdout.buffer.write(result)
+                sys.stdout.buffer.flush()
+            else:
+                atomic_write_bytes(output, result)
     except ClipkitError as exc:
-        return Outcome(str(exc), warnings=_warnings(read))
-    except Exception as exc:  # a bug must not stop the batch; say where it happened
-        error = f"{job.source}: internal error ({type(exc).__name__}: {exc})"
-        return Outcome(error, warnings=_warnings(read))
-    return Outcome(None, how_taken(read[0], settings.style) if read else None, _warnings(read))
+        _print_warnings(read)
+        print(exc, file=sys.stderr)
+        return False
+    _print_warnings(read)
+    if (verbose or options.dry_run) and read:
+        stream = sys.stdout if options.dry_run else sys.stderr
+        print(f"{source} -> {output}: {how_taken(read[0], options.style)}", file=stream)
+    return True
 
 
-def _warnings(read: list[Transcript]) -> tuple[str, ...]:
-    """What reading the input worked around, one line each."""
-    return tuple(str(warning) for transcript in read for warning in transcript.warnings)
+def _print_warnings(read: list[Transcript]) -> None:
+    for transcript in read:
+        for warning in transcript.warnings:
+            print(warning, file=sys.stderr)
 
 
-def _input_of(job: Job) -> tuple[bytes, str]:
-    """The input's bytes (refused past the readers' size cap) and its name for messages."""
-    if job.source == STDIO:
-        return read_input(sys.stdin.buffer, "<stdin>"), "<stdin>"
-    return read_input(job.source), job.source
+def _option_error(error: OptionError) -> int:
+    return _usage_error(f"{FLAGS.get(error.option, error.option)}: {error.message}")
 
 
-def _convert_stdio(job: Job, settings: Settings, on_read: Callable[[Transcript], None]) -> None:
-    data, source = _input_of(job)
-    result = convert_bytes(
-        data, source, settings.to, settings.style, settings.options, settings.from_format, on_read
-    )
-    if job.output == STDIO:
-        sys.stdout.buffer.write(result)
-        sys.stdout.buffer.flush()
-    else:
-        atomic_write_bytes(job.output, result)
-
-
-def run_jobs(
-    jobs: Sequence[Job], settings: Settings, workers: int, show_bar: bool, verbose: bool
-) -> int:
-    """Run the jobs, reporting each failure as it happens; the number that failed."""
-    failed = 0
-    with tqdm(
-        total=len(jobs), unit="file", file=sys.stderr, disable=not show_bar, leave=False
-    ) as bar:
-
-        def report(job: Job, outcome: Outcome) -> None:
-            nonlocal failed
-            for warning in outcome.warnings:
-                bar.write(warning, file=sys.stderr)
-            if outcome.error is not None:
-                failed += 1
-                bar.write(outcome.error, file=sys.stderr)
-            elif settings.dry_run:
-                bar.write(f"{job.source} -> {job.output}: {outcome.how}", file=sys.stdout)
-            elif verbose:
-                target = "" if job.output == STDIO else f" -> {job.output}"
-                bar.write(f"{job.source}{target}: {outcome.how}", file=sys.stderr)
-            bar.update()
-
-        in_process: list[Job] = []
-        in_pool: list[Job] = []
-        for job in jobs:
-            stdio = STDIO in (job.source, job.output)
-            (in_process if workers == 1 or stdio else in_pool).append(job)
-        if in_pool:
-            _run_in_pool(in_pool, settings, workers, report)
-        for job in in_process:
-            report(job, convert_one(job, settings))
-    return failed
-
-
-def _run_in_pool(
-    jobs: Sequence[Job],
-    settings: Settings,
-    workers: int,
-    report: Callable[[Job, Outcome], None],
-) -> None:
-    with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint) as pool:
-        futures: dict[Future[Outcome], Job] = {
-            pool.submit(convert_one, job, settings): job for job in jobs
-        }
-        try:
-            for future in as_completed(futures):
-                report(futures[future], future.result())
-        except KeyboardInterrupt:
-            # files being written finish whole (the workers ignore Ctrl-C), the rest never start
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-
-
-def _ignore_sigint() -> None:
-    """Ctrl-C reaches the whole process group; only the main process should act on it."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _usage_error(message: str) -> int:
+    print(f"clipkit convert: error: {message}", file=sys.stderr)
+    return 2
