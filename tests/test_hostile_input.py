@@ -251,7 +251,8 @@ def test_the_cli_prints_warnings_and_still_converts(
     out = tmp_path / "talk.txt"
     assert main(["convert", str(source), "-o", str(out)]) == 0
     assert capsys.readouterr().err.splitlines() == [
-        f"{source}:7: warning: not UTF-8 like the rest of the file: read as cp1252"
+        f"{source}:7: warning: not UTF-8 like the rest of the file: read as cp1252",
+        f"converted {source} to {out}",
     ]
     assert out.read_text(encoding="utf-8") == "[00:00:01] café café\n"
     assert main(["find", str(source), "cafe"]) == 0

@@ -300,7 +300,7 @@ def test_clip_command_defaults_to_smart_and_reports_it(
     highlights = tmp_path / "h.yaml"
     highlights.write_text("- title: Middle\n  start: 1.5\n  end: 7.7\n", encoding="utf-8")
     video = str(sources["1080p30"])
-    common = [video, "--highlights", str(highlights), "--no-snap", "--quiet"]
+    common = [video, "--highlights", str(highlights), "--no-snap", "--no-progress"]
     assert main(["clip", *common, "--out", str(tmp_path / "c"), "--dry-run"]) == 0
     printed = capsys.readouterr().out
     assert "middle: smart cut: 45 + " in printed

@@ -60,7 +60,7 @@ def add_policy_arguments(
             choices=["cues", "lines", "words"],
             help=f"cues: pop-on captions under the policy below; lines: one cue per "
             f"spoken line; words: WebVTT with a timestamp per word "
-            f"(default {default.mode})",
+            f"(default: {default.mode})",
         )
     policy.add_argument(
         "--resegment",
@@ -72,65 +72,65 @@ def add_policy_arguments(
         "--max-chars",
         type=int,
         metavar="N",
-        help=f"characters a line (default {default.max_chars})",
+        help=f"characters a line (default: {default.max_chars})",
     )
     policy.add_argument(
-        "--max-lines", type=int, metavar="N", help=f"lines a cue (default {default.max_lines})"
+        "--max-lines", type=int, metavar="N", help=f"lines a cue (default: {default.max_lines})"
     )
     policy.add_argument(
         "--min-duration",
         type=seconds_to_ms,
         metavar="SECONDS",
         dest="min_duration_ms",
-        help=f"shortest cue (default {default.min_duration_ms / 1000:g})",
+        help=f"shortest cue, in seconds (default: {default.min_duration_ms / 1000:g} s)",
     )
     policy.add_argument(
         "--max-duration",
         type=seconds_to_ms,
         metavar="SECONDS",
         dest="max_duration_ms",
-        help=f"longest cue (default {default.max_duration_ms / 1000:g})",
+        help=f"longest cue, in seconds (default: {default.max_duration_ms / 1000:g} s)",
     )
     policy.add_argument(
         "--fps",
         type=float,
         help="video frame rate: every cue starts and ends on one of its frames, the gap "
         "between cues counted in them (23.976, 29.97, 59.94 mean 24000/1001, ...; "
-        f"default {fps_default or f'{default.fps:g}'})",
+        f"default: {fps_default or f'{default.fps:g}'})",
     )
     policy.add_argument(
         "--min-gap-frames",
         type=int,
         metavar="N",
-        help=f"frames between cues (default {default.min_gap_frames})",
+        help=f"frames between cues (default: {default.min_gap_frames})",
     )
     policy.add_argument(
         "--close-gap",
         type=seconds_to_ms,
         metavar="SECONDS",
         dest="close_gap_ms",
-        help=f"gaps up to this are closed to the minimum gap "
-        f"(default {default.close_gap_ms / 1000:g})",
+        help=f"gaps up to this many seconds are closed to the minimum gap "
+        f"(default: {default.close_gap_ms / 1000:g} s)",
     )
     policy.add_argument(
         "--linger",
         type=seconds_to_ms,
         metavar="SECONDS",
         dest="linger_ms",
-        help=f"how long a cue may stay up after its last word "
-        f"(default {default.linger_ms / 1000:g})",
+        help=f"how long a cue may stay up after its last word, in seconds "
+        f"(default: {default.linger_ms / 1000:g} s)",
     )
     policy.add_argument(
         "--max-cps",
         type=float,
         metavar="CPS",
-        help=f"reading speed, characters a second (default {default.max_cps:g})",
+        help=f"reading speed, characters a second (default: {default.max_cps:g})",
     )
     policy.add_argument(
         "--speaker-marker",
         choices=list(MARKERS),
         help="how a new speaker is shown: dash (a leading '-') or chevrons (a leading "
-        "'>>'; default dash)",
+        "'>>'; default: dash)",
     )
     policy.add_argument(
         "--no-sound-tags",
@@ -153,7 +153,7 @@ def add_file_arguments(parser: argparse.ArgumentParser, title: str = "output fil
         metavar="SECONDS",
         dest="shift_ms",
         help="add SECONDS to every time, in whole frames (negative: earlier; what falls "
-        "before zero is cut)",
+        "before zero is cut; default: 0)",
     )
 
 

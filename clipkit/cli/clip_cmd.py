@@ -18,6 +18,15 @@ from clipkit.cli.caption_options import (
     style_from_args,
     write_options_from_args,
 )
+from clipkit.cli.grammar import (
+    add_hidden_alias,
+    add_out_dir,
+    add_output_file,
+    add_quiet_options,
+    folder_text,
+    report_done,
+    shows_progress,
+)
 from clipkit.clips import (
     CUT_MODES,
     VERTICAL_MAX_CHARS,
@@ -42,15 +51,28 @@ from clipkit.media.runner import format_command
 from clipkit.model import Transcript
 from clipkit.snapping import SnapSettings
 
-CLIP_EXAMPLES = """\
+HIGHLIGHT_FILE = """\
+the highlight file (YAML; TOML with a .toml extension):
+  highlights:
+    - title: The Wells Fargo integration in 24 hours     # names the clip's files
+      from: "one one one day we realized"   # a quote where it starts, or start: "05:44",
+                                            # 344 (seconds) or "00:05:44.000"
+      to: "how other organizations would work"           # or end: ...
+      pad: 0.25                             # seconds added before and after (0 to 60)
+  A quote is matched ignoring case and punctuation (small recognition slips tolerated) and
+  must be said exactly once; `clipkit find CAPTIONS PHRASE -o h.yaml` writes a first file.
+"""
+
+CLIP_EXAMPLES = f"""\
 examples:
   clipkit clip talk.mp4 --captions talk.md --highlights media/highlights.yaml
-  clipkit clip talk.mp4 --captions talk.md --highlights h.yaml --out shorts/ --vertical --burn
+  clipkit clip talk.mp4 --captions talk.md --highlights h.yaml -d shorts/ --vertical --burn
   clipkit clip talk.mp4 --captions talk.md --highlights h.yaml --dry-run
   clipkit clip talk.mp4 --captions subs.srt --highlights h.yaml --shift 3600 --crlf --bom
 
-Each highlight gives NAME.mp4, NAME.srt and NAME.vtt in --out, plus manifest.json with the
-requested, snapped and cut times.  Cuts snap to the nearest sentence or caption boundary,
+{HIGHLIGHT_FILE}
+Each highlight gives NAME.mp4, NAME.srt and NAME.vtt in --out-dir, plus manifest.json with
+the requested, snapped and cut times.  Cuts snap to the nearest sentence or caption boundary,
 then into the nearest pause in the audio, moving at most --snap-tolerance (--no-snap:
 exactly as written); a cut made by a from:/to: quote never moves past a quoted word (the
 plan and manifest.json name any snap refused for that).
@@ -71,15 +93,26 @@ Cut modes (--mode):
 """
 
 
-REEL_EXAMPLES = """\
+REEL_EXAMPLES = f"""\
 examples:
   clipkit reel talk.mp4 --captions talk.srt --highlights h.yaml -o reel.mp4
   clipkit reel talk.mp4 --captions talk.srt --highlights h.yaml --titles 2 --xfade 0.5
 
+{HIGHLIGHT_FILE}
 A reel of plain cuts (no --titles, --xfade or --burn) of an H.264 MP4 is smart-cut: each
 highlight cut as `clipkit clip` does, the pieces joined by stream copy, then checked against
 the source.  Any other reel is re-encoded in one ffmpeg run.  The last line on stderr says
 which; --dry-run prints it with the ffmpeg commands.
+"""
+
+FIND_EXAMPLES = """\
+examples:
+  clipkit find talk.srt "wells fargo"            every match: its time and the sentence
+  clipkit find talk.srt "wells fargo" -o h.yaml  and a highlight file of whole sentences
+  clipkit find talk.md "deep research" --threshold 95     closer matches only
+
+Matching ignores case and punctuation and tolerates small recognition slips (--threshold).
+exit status: 0 found, 1 not found (or an error), 2 usage error.
 """
 
 
@@ -89,21 +122,24 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="cut highlight clips, each with its own captions",
         description="Cut the highlights listed in a YAML/TOML file out of a video.",
         epilog=CLIP_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(clip)
-    clip.add_argument("--out", type=Path, default=Path("clips"), help="output folder (clips/)")
+    add_out_dir(clip, "the clips go in here (default: clips/)", Path("clips"))
+    add_hidden_alias(clip, "--out", "--out-dir", "out_dir", type=Path, metavar="DIR")
     clip.add_argument(
         "--mode",
         choices=CUT_MODES,
-        help="smart (default), reencode (default with --burn/--vertical) or copy",
+        help="how to cut (default: smart; reencode with --burn/--vertical; copy)",
     )
     clip.add_argument("--copy", action="store_true", help="the same as --mode copy")
     clip.add_argument(
         "--vertical", action="store_true", help="9:16 crop for shorts (captions placed for it)"
     )
     clip.add_argument(
-        "--crop-x", type=int, metavar="PIXELS", help="left edge of the 9:16 crop (default: centre)"
+        "--crop-x",
+        type=int,
+        metavar="PIXELS",
+        help="left edge of the 9:16 crop, in source pixels (default: centred)",
     )
     clip.set_defaults(func=run_clip)
 
@@ -113,21 +149,27 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         description="Join the highlights of a YAML/TOML file into one MP4: one chapter per "
         "highlight, optional title cards and cross-fades, joined captions beside it.",
         epilog=REEL_EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(reel)
-    reel.add_argument(
-        "-o", "--output", type=Path, default=Path("reel.mp4"), help="the reel (reel.mp4)"
+    add_output_file(
+        reel,
+        "the reel; its captions go beside it as .srt and .vtt (default: reel.mp4)",
+        Path("reel.mp4"),
+        Path,
     )
     reel.add_argument(
         "--titles",
         type=_seconds,
         default=0.0,
         metavar="SECONDS",
-        help="a title card of this length before each highlight (0: none)",
+        help="a title card of this many seconds before each highlight (default: 0, none)",
     )
     reel.add_argument(
-        "--xfade", type=_seconds, default=0.0, metavar="SECONDS", help="cross-fade between pieces"
+        "--xfade",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="cross-fade between pieces, in seconds (default: 0, a cut)",
     )
     reel.set_defaults(func=run_reel)
 
@@ -136,50 +178,90 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="find a phrase in captions; optionally write a highlight file",
         description="Print every place a phrase is said (ignoring case and punctuation, "
         "tolerating small recognition differences) with the sentence around it.",
+        epilog=FIND_EXAMPLES,
     )
     finder.add_argument("captions", help="captions or transcript (any format clipkit reads)")
     finder.add_argument("phrase", help="the words to look for")
-    finder.add_argument(
-        "--write", type=Path, metavar="FILE", help="write a highlight file (whole sentences)"
+    add_output_file(
+        finder,
+        "write a highlight file of the matches, whole sentences each (default: none)",
+        type=Path,
     )
+    add_hidden_alias(finder, "--write", "--output", "output", type=Path, metavar="FILE")
     finder.add_argument(
         "--threshold",
         type=_percent,
         default=85.0,
-        help="similarity 0-100 that counts as a match (85)",
+        metavar="PERCENT",
+        help="how similar (0-100) a run of words must be to count as a match (default: 85)",
     )
+    add_quiet_options(finder)
     finder.set_defaults(func=run_find)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
+    burn, vertical = BurnStyle(), VERTICAL_BURN_STYLE
     parser.add_argument("video", type=Path, help="the talk (any file ffmpeg reads)")
-    parser.add_argument("--captions", type=Path, help="its captions (needed for quotes/snapping)")
-    parser.add_argument("--highlights", type=Path, required=True, help="YAML or TOML file")
+    parser.add_argument(
+        "--captions",
+        type=Path,
+        metavar="FILE",
+        help="its captions, any format clipkit reads (needed for quotes, snapping and "
+        "captions; default: none)",
+    )
+    parser.add_argument(
+        "--highlights",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="the highlights: a YAML or TOML file (format below)",
+    )
     parser.add_argument("--no-snap", action="store_true", help="cut exactly at the given times")
     parser.add_argument(
         "--snap-tolerance",
         type=_seconds,
         default=0.7,
         metavar="SECONDS",
-        help="how far a cut may move into a pause in the audio (0.7)",
+        help="how far a cut may move into a pause in the audio (default: 0.7 s)",
     )
     parser.add_argument("--burn", action="store_true", help="burn the captions into the picture")
-    parser.add_argument("--font-size", type=int, help="burned caption size (libass units)")
-    parser.add_argument("--margin", type=int, help="burned caption bottom margin")
-    parser.add_argument("--outline", type=_width, help="burned caption outline width")
+    parser.add_argument(
+        "--font-size",
+        type=int,
+        metavar="UNITS",
+        help="burned caption size, libass units of a 288-unit-high frame "
+        f"(default: {burn.font_size}; {vertical.font_size} with --vertical)",
+    )
+    parser.add_argument(
+        "--margin",
+        type=int,
+        metavar="UNITS",
+        help=f"burned caption bottom margin, libass units (default: {burn.margin_v}; "
+        f"{vertical.margin_v} with --vertical)",
+    )
+    parser.add_argument(
+        "--outline",
+        type=_width,
+        metavar="UNITS",
+        help=f"burned caption outline width, libass units (default: {burn.outline:g}; "
+        f"{vertical.outline:g} with --vertical)",
+    )
     parser.add_argument(
         "--crf",
         type=int,
         default=20,
-        help="x264 quality (20; 0 is lossless); smart-cut edges use at most 17",
+        metavar="N",
+        help="x264 quality, 0 lossless to 51 (default: 20); smart-cut edges use at most 17",
     )
-    parser.add_argument("--preset", default="veryfast", help="x264 preset (veryfast)")
+    parser.add_argument(
+        "--preset", default="veryfast", metavar="NAME", help="x264 preset (default: veryfast)"
+    )
     parser.add_argument(
         "--dry-run",
         action="store_true",
         help="print the plan (how the captions were taken, every cut and why) and commands",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet_options(parser)
     add_policy_arguments(parser, caption_mode=False, fps_default="the video's frame rate")
     add_file_arguments(parser, "caption files")
 
@@ -321,7 +403,7 @@ def _progress(total_ms: int, label: str, quiet: bool) -> Iterator[Callable[[int]
 
 
 def run_clip(args: argparse.Namespace) -> int:
-    options = _options(args, args.out)
+    options = _options(args, args.out_dir)
     source, plans = _prepare(args, options)
     if args.dry_run:
         _print_captions(source, args.captions)
@@ -331,17 +413,20 @@ def run_clip(args: argparse.Namespace) -> int:
             for command in plan.commands:
                 print(format_command(command))
         return 0
-    _print_captions(source, args.captions, sys.stderr)
-    _print_plan(plans, sys.stderr)
+    if not args.quiet:
+        _print_captions(source, args.captions, sys.stderr)
+        _print_plan(plans, sys.stderr)
     total = sum(plan.duration_ms for plan in plans)
     done: list[ClipPlan] = []
-    with _progress(total, "cutting", args.quiet) as update:
+    with _progress(total, "cutting", not shows_progress(args)) as update:
         manifest = cut_clips(source, plans, options, update, args.captions, done.append)
-    for plan in done:
+    for plan in done if not args.quiet else ():
         print(f"{plan.name}: {_method_text(plan)}", file=sys.stderr)
     for plan in plans:
         print(options.out_dir / f"{plan.name}.mp4")
     print(manifest)
+    clips = "clip" if len(plans) == 1 else "clips"
+    report_done(args, f"wrote {len(plans)} {clips} to {folder_text(options.out_dir)}")
     return 0
 
 
@@ -363,9 +448,10 @@ def run_reel(args: argparse.Namespace) -> int:
         ):
             print(format_command(command))
         return 0
-    _print_captions(source, args.captions, sys.stderr)
-    _print_plan(plans, sys.stderr)
-    with _progress(reel.total_ms, "reel", args.quiet) as update:
+    if not args.quiet:
+        _print_captions(source, args.captions, sys.stderr)
+        _print_plan(plans, sys.stderr)
+    with _progress(reel.total_ms, "reel", not shows_progress(args)) as update:
         method, why = make_reel(
             source,
             reel,
@@ -376,8 +462,15 @@ def run_reel(args: argparse.Namespace) -> int:
             update,
             options.write,
         )
-    print(f"reel: {_reel_method_text(method, why)}", file=sys.stderr)
+    if not args.quiet:
+        print(f"reel: {_reel_method_text(method, why)}", file=sys.stderr)
     print(output)
+    pieces = "highlight" if len(plans) == 1 else "highlights"
+    report_done(
+        args,
+        f"wrote {output} ({len(plans)} {pieces}, {format_time(reel.total_ms)}) with "
+        f"{output.with_suffix('.srt').name} and {output.with_suffix('.vtt').name}",
+    )
     return 0
 
 
@@ -390,8 +483,8 @@ def _reel_method_text(method: str, why: str | None) -> str:
 def run_find(args: argparse.Namespace) -> int:
     from clipkit.readers import load
 
-    if args.write is not None:
-        ensure_not_input(args.write, [args.captions])
+    if args.output is not None:
+        ensure_not_input(args.output, [args.captions])
     transcript = load(args.captions)
     findings = find(transcript, args.phrase, args.threshold)
     _print_warnings(transcript)
@@ -400,7 +493,8 @@ def run_find(args: argparse.Namespace) -> int:
     if not findings:
         print(f"clipkit: {args.phrase!r} not found in {args.captions}", file=sys.stderr)
         return 1
-    if args.write is not None:
-        atomic_write_bytes(args.write, findings_to_yaml(findings, args.phrase).encode("utf-8"))
-        print(f"wrote {args.write}", file=sys.stderr)
+    if args.output is not None:
+        atomic_write_bytes(args.output, findings_to_yaml(findings, args.phrase).encode("utf-8"))
+        count = "highlight" if len(findings) == 1 else "highlights"
+        report_done(args, f"wrote {len(findings)} {count} to {args.output}")
     return 0

@@ -75,7 +75,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         action="append",
         default=[],
         metavar="FILE",
-        help="read URLs from FILE, one a line ('-' for stdin); may be repeated",
+        help="read URLs from FILE, one a line ('-' for stdin); may be repeated (default: none)",
     )
     add_out_dir(parser, "one folder per video in here (default: media/)", Path("media"))
     add_hidden_alias(parser, "--out", "--out-dir", "out_dir", type=Path, metavar="DIR")
