@@ -6,6 +6,16 @@ The library the ``clipkit`` command wraps::
     transcript = load("media/avWhreBUYF0.md")          # any supported input
     cues = build_cues(transcript, CaptionStyle())       # the caption policy
     srt_bytes = render(cues, transcript, "srt")         # srt, vtt, json or txt
+
+Fetching a talk and finding its moments::
+
+    from clipkit import FetchOptions, fetch_one, find, load
+    talk = fetch_one("https://www.youtube.com/watch?v=avWhreBUYF0", FetchOptions())
+    for finding in find(load(talk.srt), "wells fargo"):  # each with its sentences
+        print(finding.match.start_ms, finding.context)
+
+Many files at once: :class:`BatchOptions`, :func:`expand_inputs`, :func:`plan_jobs` and
+:func:`convert_batch` (what ``clipkit convert`` does with folders and globs).
 """
 
 from __future__ import annotations
@@ -14,7 +24,28 @@ import importlib
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from clipkit.batch import BatchOptions, BatchReport, convert_batch, expand_inputs, plan_jobs
+    from clipkit.convert import convert_bytes, convert_file
     from clipkit.errors import ClipkitError
+    from clipkit.fetch import (
+        DownloadProgress,
+        FetchOptions,
+        FetchOutcome,
+        FetchResult,
+        PostStep,
+        fetch_all,
+        fetch_one,
+    )
+    from clipkit.highlights import (
+        Finding,
+        HighlightSpec,
+        QuoteMatch,
+        find,
+        findings_to_yaml,
+        highlight_file_text,
+        load_highlights,
+        search,
+    )
     from clipkit.model import Cue, Transcript, Word
     from clipkit.readers import load, read_bytes, read_text
     from clipkit.segment import build_cues
@@ -24,6 +55,28 @@ if TYPE_CHECKING:
 # The API is imported on first use (PEP 562), so that `import clipkit.cli` is instant and
 # Ctrl-C during the command's start-up reaches its handler instead of printing a traceback.
 _API = {
+    "BatchOptions": "clipkit.batch",
+    "BatchReport": "clipkit.batch",
+    "convert_batch": "clipkit.batch",
+    "expand_inputs": "clipkit.batch",
+    "plan_jobs": "clipkit.batch",
+    "convert_bytes": "clipkit.convert",
+    "convert_file": "clipkit.convert",
+    "DownloadProgress": "clipkit.fetch",
+    "FetchOptions": "clipkit.fetch",
+    "FetchOutcome": "clipkit.fetch",
+    "FetchResult": "clipkit.fetch",
+    "PostStep": "clipkit.fetch",
+    "fetch_all": "clipkit.fetch",
+    "fetch_one": "clipkit.fetch",
+    "Finding": "clipkit.highlights",
+    "HighlightSpec": "clipkit.highlights",
+    "QuoteMatch": "clipkit.highlights",
+    "find": "clipkit.highlights",
+    "findings_to_yaml": "clipkit.highlights",
+    "highlight_file_text": "clipkit.highlights",
+    "load_highlights": "clipkit.highlights",
+    "search": "clipkit.highlights",
     "ClipkitError": "clipkit.errors",
     "Cue": "clipkit.model",
     "Transcript": "clipkit.model",
@@ -38,17 +91,39 @@ _API = {
 }
 
 __all__ = [
+    "BatchOptions",
+    "BatchReport",
     "CaptionStyle",
     "ClipkitError",
     "Cue",
+    "DownloadProgress",
+    "FetchOptions",
+    "FetchOutcome",
+    "FetchResult",
+    "Finding",
+    "HighlightSpec",
+    "PostStep",
+    "QuoteMatch",
     "Transcript",
     "Word",
     "WriteOptions",
     "build_cues",
+    "convert_batch",
+    "convert_bytes",
+    "convert_file",
+    "expand_inputs",
+    "fetch_all",
+    "fetch_one",
+    "find",
+    "findings_to_yaml",
+    "highlight_file_text",
     "load",
+    "load_highlights",
+    "plan_jobs",
     "read_bytes",
     "read_text",
     "render",
+    "search",
 ]
 __version__ = "0.1.0"
 

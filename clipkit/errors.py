@@ -124,6 +124,7 @@ class FFmpegError(ClipkitError):
 
     @property
     def out_of_space(self) -> bool:
+        """Whether ffmpeg ran out of disk space."""
         return "no space left on device" in self.stderr_tail.lower()
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ and can cut a file off half-way once, so the resume path is the real one.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shutil
@@ -46,6 +47,7 @@ from clipkit.fetch.failures import translate
 from clipkit.highlights import parse_yaml
 
 SHARED_TOOLS = Path(__file__).resolve().parents[2] / "shared" / "tools"
+README = Path(__file__).resolve().parents[1] / "README.md"
 HAVE_FFMPEG = shutil.which("ffmpeg") is not None and shutil.which("ffprobe") is not None
 needs_ffmpeg = pytest.mark.skipif(not HAVE_FFMPEG, reason="needs ffmpeg and ffprobe")
 
@@ -896,3 +898,51 @@ def test_a_manifest_naming_files_elsewhere_is_not_trusted(tmp_path: Path) -> Non
     url = f"https://www.youtube.com/watch?v={video_id}"
     [outcome] = fetch_all([url], FetchOptions(out_dir=tmp_path, retries=0, socket_timeout=0.01))
     assert outcome.result is None or not outcome.result.skipped  # not "already complete"
+
+
+# --------------------------------------------------------------------------- the Python API
+
+
+def readme_example(name: str) -> str:
+    """The Python block after ``<!-- example: NAME -->`` in the README."""
+    after = README.read_text(encoding="utf-8").split(f"<!-- example: {name} -->", 1)[1]
+    return after.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.mark.network
+@needs_ffmpeg
+def test_the_readme_fetch_and_find_example_runs(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = readme_example("fetch-and-find")
+    code = code.replace("https://www.youtube.com/watch?v=avWhreBUYF0", site.url("talk.html"))
+    code = code.replace('"wells fargo"', '"roll up the screen"')
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("A talk about captions") and printed[0].endswith("talk-1")
+    assert re.fullmatch(r"\d+\.\d s: They roll up the screen, and every word .*", printed[1])
+    [highlight] = parse_yaml((tmp_path / "wells-fargo.yaml").read_text(encoding="utf-8"))
+    assert highlight.title == "roll up the screen"
+    assert (tmp_path / "media" / "talk-1" / "talk-1.mp4").is_file()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="needs mypy (dev extra)")
+def test_mypy_finds_clipkit_types_from_outside_the_repo(tmp_path: Path) -> None:
+    # Before: the editable install was an import hook, which type checkers cannot follow,
+    # so `import clipkit` was "module not found" for mypy everywhere but in the repo itself.
+    code = readme_example("fetch-and-find") + "wrong: str = findings[0].match.start_ms\n"
+    (tmp_path / "example.py").write_text(code, encoding="utf-8")
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "example.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    errors = [line for line in checked.stdout.splitlines() if ": error:" in line]
+    last = len(code.splitlines())
+    assert errors == [
+        f"example.py:{last}: error: Incompatible types in assignment (expression has type "
+        '"int", variable has type "str")  [assignment]'
+    ]

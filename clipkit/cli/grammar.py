@@ -54,6 +54,7 @@ class Parser(argparse.ArgumentParser):
         self.aliases: dict[str, str] = {}
 
     def error(self, message: str) -> NoReturn:
+        """argparse's usage error, with the closest choice when a choice was mistyped."""
         super().error(_with_choice_suggestion(message))
 
     def command_parsers(self) -> dict[str, Parser]:

@@ -55,15 +55,17 @@ class Log:
         self.errors: list[str] = []
 
     def debug(self, message: str) -> None:
-        pass
+        """Dropped: yt-dlp's chatter."""
 
     def info(self, message: str) -> None:
-        pass
+        """Dropped: yt-dlp's chatter."""
 
     def warning(self, message: str) -> None:
+        """Kept, cleaned to one line, for the manifest and error messages."""
         self.warnings.append(clean(message))
 
     def error(self, message: str) -> None:
+        """Kept, cleaned to one line: says why when yt-dlp's exception does not."""
         self.errors.append(clean(message))
 
 
