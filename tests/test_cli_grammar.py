@@ -109,8 +109,8 @@ def test_something_far_from_every_option_is_said_without_a_guess(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["convert", "a.md", "--zzzzzz"]) == 2
-    assert capsys.readouterr().err.splitlines()[-1].endswith(
-        "error: unrecognized option '--zzzzzz'"
+    assert (
+        capsys.readouterr().err.splitlines()[-1].endswith("error: unrecognized option '--zzzzzz'")
     )
 
 

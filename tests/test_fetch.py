@@ -30,7 +30,7 @@ import yt_dlp.utils
 
 from clipkit.cli import main
 from clipkit.cli.fetch_cmd import _error_text
-from clipkit.errors import DownloadError, OptionError
+from clipkit.errors import OptionError
 from clipkit.fetch import (
     CHAPTERS_NAME,
     FOLDER_NAME_MAX,
@@ -491,11 +491,12 @@ def test_a_page_with_two_videos_goes_on_past_the_broken_one(site: Site, tmp_path
 @needs_ffmpeg
 def test_a_damaged_output_is_rebuilt_without_downloading_again(site: Site, tmp_path: Path) -> None:
     first = fetch_one(site.url("talk.html"), FetchOptions(out_dir=tmp_path))
+    assert first.srt is not None
     rebuilt = first.srt.read_bytes()
     first.srt.write_bytes(rebuilt[: len(rebuilt) // 2])  # e.g. edited or cut short by hand
     served = len(site.gets("/talk.mp4")), len(site.gets("/talk.en.vtt"))
     again = fetch_one(site.url("talk.html"), FetchOptions(out_dir=tmp_path))
-    assert not again.skipped
+    assert not again.skipped and again.srt is not None
     assert again.srt.read_bytes() == rebuilt
     assert (len(site.gets("/talk.mp4")), len(site.gets("/talk.en.vtt"))) == served
 
