@@ -24,17 +24,19 @@ import wave
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import ffmpeg
+from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from clipkit.fileio import atomic_outputs
-from clipkit.highlights import parse_time
 from clipkit.media.runner import run_ffmpeg
 from clipkit.model import Cue
 from clipkit.readers import load
 from clipkit.segment import build_cues
+from clipkit.timefmt import parse_time
 
 RATE = 22_050  # espeak-ng's own output rate
 TALK_LENGTH = "41:01"
@@ -55,7 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="speak only this window, tones elsewhere (default: the whole talk)",
     )
     speech.add_argument("--no-speech", action="store_true", help="tones only")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
+    bars = not args.no_progress
 
     duration_ms = parse_time(args.duration)
     cues = [c for c in build_cues(load(args.captions)) if c.start_ms < duration_ms]
@@ -73,10 +77,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="standin-") as tmp_name:
         tmp = Path(tmp_name)
         audio = tmp / "audio.wav"
-        spoken = write_audio(audio, cues, duration_ms, window if espeak else None, espeak, tmp)
+        spoken = write_audio(
+            audio, cues, duration_ms, window if espeak else None, espeak, tmp, bars
+        )
         print(f"audio: {spoken} captions spoken, {len(cues) - spoken} as tones", file=sys.stderr)
-        with atomic_outputs(args.output) as (temp_output,):
-            run_ffmpeg(video_command(audio, temp_output, duration_ms, args.size, args.fps))
+        with (
+            atomic_outputs(args.output) as (temp_output,),
+            _bar(duration_ms // 1000, "video", "s", bars) as bar,
+        ):
+            command = video_command(audio, temp_output, duration_ms, args.size, args.fps)
+
+            def encoded(done_ms: int) -> None:
+                bar.update(done_ms // 1000 - bar.n)
+
+            run_ffmpeg(command, encoded, duration_ms)
     print(f"{args.output} ({time.monotonic() - began:.0f} s)")
     return 0
 
@@ -126,6 +140,7 @@ def write_audio(
     window: tuple[int, int] | None,
     espeak: str | None,
     tmp: Path,
+    progress: bool = False,
 ) -> int:
     """One mono WAV: speech (or a tone) during each caption, silence between them."""
     slots = []
@@ -139,9 +154,13 @@ def write_audio(
     ]
     speech: dict[int, array.array[int]] = {}
     if espeak:
-        with ThreadPoolExecutor(max_workers=4) as pool:
+        with (
+            ThreadPoolExecutor(max_workers=4) as pool,
+            _bar(len(speak), "speech", "caption", progress) as bar,
+        ):
             for n, samples in pool.map(lambda job: _speak(espeak, tmp, *job), speak):
                 speech[n] = samples
+                bar.update()
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
@@ -196,6 +215,11 @@ def _tone(length: int, frequency: float = 330.0) -> array.array[int]:
         samples[i] = samples[i] * i // ramp
         samples[length - 1 - i] = samples[length - 1 - i] * i // ramp
     return samples
+
+
+def _bar(total: int, label: str, unit: str, shown: bool) -> tqdm[Any]:
+    """A progress bar on stderr (the two long steps: speaking, encoding)."""
+    return tqdm(total=total, desc=label, unit=unit, file=sys.stderr, disable=not shown)
 
 
 def _samples(ms: int) -> int:
