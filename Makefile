@@ -31,21 +31,25 @@ system-packages:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 	fi
 
+# pip -qq: only errors; the packages' own chatter (and pip's warnings about the machine's
+# index configuration) stays out of sight
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,align]'
-	touch $@
+	@echo "setting up $(VENV): clipkit and the Python packages it uses (about a minute, once)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -qq --upgrade pip
+	@$(BIN)/python -m pip install -qq -e '.[dev,align]'
+	@touch $@
 
 demo: setup
 	mkdir -p $(OUT)
 	$(BIN)/clipkit convert $(SAMPLE) -o $(OUT)/avWhreBUYF0.srt
 	$(BIN)/clipkit convert $(SAMPLE) -o $(OUT)/avWhreBUYF0.vtt
 	@$(BIN)/python -c "$$DEMO_SUMMARY" $(OUT)/avWhreBUYF0.srt $(OUT)/avWhreBUYF0.vtt
-	test -f $(VIDEO) || $(BIN)/python scripts/make_standin.py --captions $(SAMPLE) -o $(VIDEO)
+	@test -f $(VIDEO) || { echo "making $(VIDEO), a stand-in for the 41-minute talk (about 3 minutes, once)"; \
+		$(BIN)/python scripts/make_standin.py --captions $(SAMPLE) -o $(VIDEO); }
 	$(BIN)/clipkit find $(OUT)/avWhreBUYF0.srt "wells fargo"
-	$(BIN)/clipkit clip $(VIDEO) --captions $(OUT)/avWhreBUYF0.srt --highlights media/highlights.yaml --out $(OUT)/clips
-	$(BIN)/clipkit clip $(VIDEO) --captions $(OUT)/avWhreBUYF0.srt --highlights media/highlights.yaml --out $(OUT)/shorts --vertical --burn --resegment
+	$(BIN)/clipkit clip $(VIDEO) --captions $(OUT)/avWhreBUYF0.srt --highlights media/highlights.yaml -d $(OUT)/clips
+	$(BIN)/clipkit clip $(VIDEO) --captions $(OUT)/avWhreBUYF0.srt --highlights media/highlights.yaml -d $(OUT)/shorts --vertical --burn --resegment
 	$(BIN)/clipkit reel $(VIDEO) --captions $(OUT)/avWhreBUYF0.srt --highlights media/highlights.yaml -o $(OUT)/reel.mp4 --titles 2 --xfade 0.5
 
 lint: setup

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,6 @@ from factory import rolling_vtt, script
 
 from clipkit.cli import build_parser, main
 from clipkit.cli.grammar import Parser
-from clipkit.model import Cue, Transcript, Word
-from clipkit.writers import render
 
 COMMANDS = ("convert", "fetch", "clip", "reel", "find")
 
@@ -183,58 +180,3 @@ def test_convert_counts_what_it_wrote_and_leaves_no_empty_folder(
     assert f"{tmp_path / 'README.md'}: skipped (not a caption file clipkit reads)" in (
         capsys.readouterr().err
     )
-
-
-@pytest.fixture(scope="module")
-def talk(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 4 s H.264/AAC talk, its captions and a highlight file, in a folder."""
-    folder = tmp_path_factory.mktemp("talk")
-    subprocess.run(
-        [
-            *("ffmpeg", "-v", "error", "-y"),
-            *("-f", "lavfi", "-i", "testsrc2=s=320x240:r=25:d=4"),
-            *("-f", "lavfi", "-i", "sine=f=440:d=4:sample_rate=48000"),
-            *("-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-pix_fmt", "yuv420p"),
-            *("-c:a", "aac", "-shortest", str(folder / "talk.mp4")),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    words = tuple(Word(200 + i * 400, 500 + i * 400, f"word{i}.") for i in range(9))
-    cues = tuple(Cue(w.start_ms, w.end_ms, (w.text,), (w,)) for w in words)
-    (folder / "talk.srt").write_bytes(render(cues, Transcript(words), "srt"))
-    (folder / "h.yaml").write_text("highlights:\n  - title: one\n    start: 0.5\n    end: 3.5\n")
-    return folder
-
-
-def clip_args(command: str, talk: Path, *more: str) -> list[str]:
-    return [
-        *(command, str(talk / "talk.mp4"), "--captions", str(talk / "talk.srt")),
-        *("--highlights", str(talk / "h.yaml"), "--no-snap", "--preset", "ultrafast"),
-        *("--no-progress", *more),
-    ]
-
-
-@pytest.mark.media
-def test_clip_reel_and_find_say_what_they_wrote(
-    talk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out = tmp_path / "clips"
-    assert main(clip_args("clip", talk, "-d", str(out))) == 0
-    assert capsys.readouterr().err.splitlines()[-1] == f"wrote 1 clip to {out}/"
-
-    reel = tmp_path / "reel.mp4"
-    assert main(clip_args("reel", talk, "-o", str(reel))) == 0
-    assert capsys.readouterr().err.splitlines()[-1] == (
-        f"wrote {reel} (1 highlight, 00:03.0) with reel.srt and reel.vtt"
-    )
-
-    found = tmp_path / "h.yaml"
-    assert main(["find", str(talk / "talk.srt"), "word3", "-o", str(found)]) == 0
-    assert capsys.readouterr().err == f"wrote 1 highlight to {found}\n"
-
-    quiet = tmp_path / "quiet"
-    assert main(clip_args("clip", talk, "-d", str(quiet), "-q")) == 0
-    printed = capsys.readouterr()
-    assert printed.err == ""  # no plan, no progress, no success line
-    assert printed.out.splitlines()[0] == str(quiet / "one.mp4")  # what was made, on stdout

@@ -352,3 +352,33 @@ def test_a_title_with_line_breaks_adds_no_chapter_to_the_reel(
         "One [CHAPTER] TIMEBASE=1/1000 START=0 END=100 title=evil",
         "Two",
     ]
+
+
+# ---------------------------------------------------------------- success lines (issue 16)
+
+
+def test_clip_reel_and_find_say_what_they_wrote(
+    talk: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def loud(*args: str) -> list[str]:  # the command without --quiet
+        return [arg for arg in cli(*args) if arg != "--quiet"] + ["--no-progress"]
+
+    out = talk / "clips"
+    assert main(loud("clip", talk, "-d", str(out))) == 0
+    assert capsys.readouterr().err.splitlines()[-1] == f"wrote 1 clip to {out}/"
+
+    reel = talk / "reel.mp4"
+    assert main(loud("reel", talk, "-o", str(reel))) == 0
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"wrote {reel} (1 highlight, 00:03.0) with reel.srt and reel.vtt"
+    )
+
+    found = talk / "found.yaml"
+    assert main(["find", str(talk / "talk.srt"), "word3", "-o", str(found)]) == 0
+    assert capsys.readouterr().err == f"wrote 1 highlight to {found}\n"
+
+    quiet = talk / "quiet"
+    assert main(cli("clip", talk, "-d", str(quiet), "-q")) == 0
+    printed = capsys.readouterr()
+    assert printed.err == ""  # no plan, no progress, no success line
+    assert printed.out.splitlines()[0] == str(quiet / "clip-01.mp4")  # what it made, on stdout
