@@ -23,7 +23,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from clipkit.model import format_timestamp
+from clipkit.timefmt import format_timestamp
 
 TRANSITION_MS = 10
 SPEAKER_MARK = ">>"

@@ -360,8 +360,8 @@ def test_a_title_with_line_breaks_adds_no_chapter_to_the_reel(
 def test_clip_reel_and_find_say_what_they_wrote(
     talk: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def loud(*args: str) -> list[str]:  # the command without --quiet
-        return [arg for arg in cli(*args) if arg != "--quiet"] + ["--no-progress"]
+    def loud(command: str, folder: Path, *args: str) -> list[str]:  # without --quiet
+        return [arg for arg in cli(command, folder, *args) if arg != "--quiet"] + ["--no-progress"]
 
     out = talk / "clips"
     assert main(loud("clip", talk, "-d", str(out))) == 0

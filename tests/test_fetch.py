@@ -45,6 +45,7 @@ from clipkit.fetch import (
 from clipkit.fetch.captions import choose_captions, match_language
 from clipkit.fetch.failures import translate
 from clipkit.highlights import parse_yaml
+from clipkit.timefmt import format_timestamp as stamp
 
 SHARED_TOOLS = Path(__file__).resolve().parents[2] / "shared" / "tools"
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -68,13 +69,6 @@ PAGE = (
 # --------------------------------------------------------------------------- rolling VTT
 
 
-def _ts(ms: int) -> str:
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    seconds, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
-
-
 def rolling_vtt(words: list[tuple[int, str]], per_line: int = 6, lang: str = "en") -> bytes:
     """YouTube's rolling auto-captions as yt-dlp writes them, from (start ms, word) pairs.
 
@@ -87,10 +81,12 @@ def rolling_vtt(words: list[tuple[int, str]], per_line: int = 6, lang: str = "en
     for index, line in enumerate(lines):
         start = line[0][0]
         end = lines[index + 1][0][0] - 10 if index + 1 < len(lines) else line[-1][0] + 600
-        typed = line[0][1] + "".join(f"<{_ts(ms)}><c> {word}</c>" for ms, word in line[1:])
-        out.append(f"{_ts(start)} --> {_ts(end)} align:start position:0%\n{previous}\n{typed}\n")
+        typed = line[0][1] + "".join(f"<{stamp(ms)}><c> {word}</c>" for ms, word in line[1:])
+        out.append(
+            f"{stamp(start)} --> {stamp(end)} align:start position:0%\n{previous}\n{typed}\n"
+        )
         finished = " ".join(word for _, word in line)
-        out.append(f"{_ts(end)} --> {_ts(end + 10)} align:start position:0%\n{finished}\n \n")
+        out.append(f"{stamp(end)} --> {stamp(end + 10)} align:start position:0%\n{finished}\n \n")
         previous = finished
     return "\n".join(out).encode("utf-8")
 

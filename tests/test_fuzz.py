@@ -24,7 +24,7 @@ from fuzzing import FIXTURES, bad_file_seeds, check, factory_seeds, fixture_seed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clipkit.model import MAX_TIME_MS
+from clipkit.timefmt import MAX_TIME_MS
 from clipkit.readers import READERS, read_bytes
 
 MUTATED_INPUTS = 1500  # 5-15 s on a shared 2-core machine; scripts/fuzz.py runs any number

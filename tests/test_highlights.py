@@ -12,16 +12,16 @@ from clipkit.highlights import (
     find,
     findings_to_yaml,
     load_highlights,
-    parse_time,
     parse_toml,
     parse_yaml,
     resolve,
     search,
-    sentences,
 )
 from clipkit.media.silence import Silence
 from clipkit.model import Cue, Transcript, Word
 from clipkit.snapping import SnapSettings, boundaries, snap_cut
+from clipkit.text import sentences
+from clipkit.timefmt import parse_time
 
 
 def make_transcript(text: str, start_ms: int = 0, word_ms: int = 300) -> Transcript:

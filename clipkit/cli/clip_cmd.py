@@ -1,9 +1,8 @@
-"""``clipkit clip``, ``clipkit reel`` and ``clipkit find``: highlights out of a talk."""
+"""``clipkit clip`` and ``clipkit reel``: highlights out of a talk."""
 
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,7 +23,9 @@ from clipkit.cli.grammar import (
     add_output_file,
     add_quiet_options,
     folder_text,
+    outline_width,
     report_done,
+    seconds_up_to_an_hour,
     shows_progress,
 )
 from clipkit.clips import (
@@ -43,13 +44,13 @@ from clipkit.clips import (
 )
 from clipkit.convert import how_taken
 from clipkit.errors import ClipkitError
-from clipkit.fileio import atomic_write_bytes, ensure_not_input
-from clipkit.highlights import find, findings_to_yaml, format_time, load_highlights
+from clipkit.highlights import load_highlights
 from clipkit.media.burn import VERTICAL_BURN_STYLE, BurnStyle, VerticalCrop
 from clipkit.media.cut import EncodeSettings
 from clipkit.media.runner import format_command
 from clipkit.model import Transcript
 from clipkit.snapping import SnapSettings
+from clipkit.timefmt import format_time
 
 HIGHLIGHT_FILE = """\
 the highlight file (YAML; TOML with a .toml extension):
@@ -105,16 +106,6 @@ the source.  Any other reel is re-encoded in one ffmpeg run.  The last line on s
 which; --dry-run prints it with the ffmpeg commands.
 """
 
-FIND_EXAMPLES = """\
-examples:
-  clipkit find talk.srt "wells fargo"            every match: its time and the sentence
-  clipkit find talk.srt "wells fargo" -o h.yaml  and a highlight file of whole sentences
-  clipkit find talk.md "deep research" --threshold 95     closer matches only
-
-Matching ignores case and punctuation and tolerates small recognition slips (--threshold).
-exit status: 0 found, 1 not found (or an error), 2 usage error.
-"""
-
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     clip = subparsers.add_parser(
@@ -159,44 +150,19 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     reel.add_argument(
         "--titles",
-        type=_seconds,
+        type=seconds_up_to_an_hour,
         default=0.0,
         metavar="SECONDS",
         help="a title card of this many seconds before each highlight (default: 0, none)",
     )
     reel.add_argument(
         "--xfade",
-        type=_seconds,
+        type=seconds_up_to_an_hour,
         default=0.0,
         metavar="SECONDS",
         help="cross-fade between pieces, in seconds (default: 0, a cut)",
     )
     reel.set_defaults(func=run_reel)
-
-    finder = subparsers.add_parser(
-        "find",
-        help="find a phrase in captions; optionally write a highlight file",
-        description="Print every place a phrase is said (ignoring case and punctuation, "
-        "tolerating small recognition differences) with the sentence around it.",
-        epilog=FIND_EXAMPLES,
-    )
-    finder.add_argument("captions", help="captions or transcript (any format clipkit reads)")
-    finder.add_argument("phrase", help="the words to look for")
-    add_output_file(
-        finder,
-        "write a highlight file of the matches, whole sentences each (default: none)",
-        type=Path,
-    )
-    add_hidden_alias(finder, "--write", "--output", "output", type=Path, metavar="FILE")
-    finder.add_argument(
-        "--threshold",
-        type=_percent,
-        default=85.0,
-        metavar="PERCENT",
-        help="how similar (0-100) a run of words must be to count as a match (default: 85)",
-    )
-    add_quiet_options(finder)
-    finder.set_defaults(func=run_find)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -219,7 +185,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-snap", action="store_true", help="cut exactly at the given times")
     parser.add_argument(
         "--snap-tolerance",
-        type=_seconds,
+        type=seconds_up_to_an_hour,
         default=0.7,
         metavar="SECONDS",
         help="how far a cut may move into a pause in the audio (default: 0.7 s)",
@@ -241,7 +207,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--outline",
-        type=_width,
+        type=outline_width,
         metavar="UNITS",
         help=f"burned caption outline width, libass units (default: {burn.outline:g}; "
         f"{vertical.outline:g} with --vertical)",
@@ -264,29 +230,6 @@ def _common(parser: argparse.ArgumentParser) -> None:
     add_quiet_options(parser)
     add_policy_arguments(parser, caption_mode=False, fps_default="the video's frame rate")
     add_file_arguments(parser, "caption files")
-
-
-def _seconds(text: str) -> float:
-    """A length in seconds: a finite number from 0 to an hour (argparse type)."""
-    return _bounded(text, 3600.0, "a number of seconds from 0 to 3600")
-
-
-def _width(text: str) -> float:
-    return _bounded(text, 100.0, "a width from 0 to 100")
-
-
-def _percent(text: str) -> float:
-    return _bounded(text, 100.0, "a similarity from 0 to 100")
-
-
-def _bounded(text: str, limit: float, what: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 <= value <= limit:  # also false for nan
-        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
-    return value
 
 
 def _options(args: argparse.Namespace, out_dir: Path = Path("clips")) -> ClipOptions:
@@ -478,23 +421,3 @@ def _reel_method_text(method: str, why: str | None) -> str:
     if method == "smart":
         return "every highlight smart-cut and joined, then verified against the source"
     return f"re-encoded ({why})" if why else "re-encoded"
-
-
-def run_find(args: argparse.Namespace) -> int:
-    from clipkit.readers import load
-
-    if args.output is not None:
-        ensure_not_input(args.output, [args.captions])
-    transcript = load(args.captions)
-    findings = find(transcript, args.phrase, args.threshold)
-    _print_warnings(transcript)
-    for finding in findings:
-        print(f"{format_time(finding.match.start_ms)}  {finding.context}")
-    if not findings:
-        print(f"clipkit: {args.phrase!r} not found in {args.captions}", file=sys.stderr)
-        return 1
-    if args.output is not None:
-        atomic_write_bytes(args.output, findings_to_yaml(findings, args.phrase).encode("utf-8"))
-        count = "highlight" if len(findings) == 1 else "highlights"
-        report_done(args, f"wrote {len(findings)} {count} to {args.output}")
-    return 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import math
 import re
 import sys
 from collections.abc import Sequence
@@ -28,7 +29,10 @@ __all__ = [
     "add_output_file",
     "add_quiet_options",
     "folder_text",
+    "outline_width",
+    "percent",
     "report_done",
+    "seconds_up_to_an_hour",
     "shows_progress",
     "unrecognized",
 ]
@@ -160,6 +164,31 @@ def report_done(args: argparse.Namespace, line: str) -> None:
     """A command's success line on stderr (``wrote 3 clips to clips/``), unless quiet."""
     if not getattr(args, "quiet", False):
         print(line, file=sys.stderr)
+
+
+def seconds_up_to_an_hour(text: str) -> float:
+    """A length in seconds, 0 to 3600 (an argparse type)."""
+    return _bounded(text, 3600.0, "a number of seconds from 0 to 3600")
+
+
+def outline_width(text: str) -> float:
+    """An outline width, 0 to 100 (an argparse type)."""
+    return _bounded(text, 100.0, "a width from 0 to 100")
+
+
+def percent(text: str) -> float:
+    """A similarity, 0 to 100 (an argparse type)."""
+    return _bounded(text, 100.0, "a similarity from 0 to 100")
+
+
+def _bounded(text: str, limit: float, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= limit:  # also false for nan
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+    return value
 
 
 def folder_text(folder: Path | str) -> str:

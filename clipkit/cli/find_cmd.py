@@ -1,0 +1,78 @@
+"""``clipkit find``: where a phrase is said, and a highlight file of those places."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from clipkit.cli.grammar import (
+    add_hidden_alias,
+    add_output_file,
+    add_quiet_options,
+    percent,
+    report_done,
+)
+from clipkit.fileio import atomic_write_bytes, ensure_not_input
+from clipkit.highlights import FUZZY_THRESHOLD, find, findings_to_yaml
+from clipkit.timefmt import format_time
+
+FIND_EXAMPLES = """\
+examples:
+  clipkit find talk.srt "wells fargo"            every match: its time and the sentence
+  clipkit find talk.srt "wells fargo" -o h.yaml  and a highlight file of whole sentences
+  clipkit find talk.md "deep research" --threshold 95     closer matches only
+
+Matching ignores case and punctuation and tolerates small recognition slips (--threshold).
+exit status: 0 found, 1 not found (or an error), 2 usage error.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    finder = subparsers.add_parser(
+        "find",
+        help="find a phrase in captions; optionally write a highlight file",
+        description="Print every place a phrase is said (ignoring case and punctuation, "
+        "tolerating small recognition differences) with the sentence around it.",
+        epilog=FIND_EXAMPLES,
+    )
+    finder.add_argument("captions", help="captions or transcript (any format clipkit reads)")
+    finder.add_argument("phrase", help="the words to look for")
+    add_output_file(
+        finder,
+        "write a highlight file of the matches, whole sentences each (default: none)",
+        type=Path,
+    )
+    add_hidden_alias(finder, "--write", "--output", "output", type=Path, metavar="FILE")
+    finder.add_argument(
+        "--threshold",
+        type=percent,
+        default=FUZZY_THRESHOLD,
+        metavar="PERCENT",
+        help=f"how similar (0-100) a run of words must be to count as a match "
+        f"(default: {FUZZY_THRESHOLD:g})",
+    )
+    add_quiet_options(finder)
+    finder.set_defaults(func=run_find)
+
+
+def run_find(args: argparse.Namespace) -> int:
+    from clipkit.readers import load
+
+    if args.output is not None:
+        ensure_not_input(args.output, [args.captions])
+    transcript = load(args.captions)
+    findings = find(transcript, args.phrase, args.threshold)
+    for warning in transcript.warnings:  # what reading the captions worked around
+        print(warning, file=sys.stderr)
+    for finding in findings:
+        print(f"{format_time(finding.match.start_ms)}  {finding.context}")
+    if not findings:
+        print(f"clipkit: {args.phrase!r} not found in {args.captions}", file=sys.stderr)
+        return 1
+    if args.output is not None:
+        atomic_write_bytes(args.output, findings_to_yaml(findings, args.phrase).encode("utf-8"))
+        count = "highlight" if len(findings) == 1 else "highlights"
+        report_done(args, f"wrote {len(findings)} {count} to {args.output}")
+    return 0
