@@ -24,8 +24,8 @@ from fuzzing import FIXTURES, bad_file_seeds, check, factory_seeds, fixture_seed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clipkit.timefmt import MAX_TIME_MS
 from clipkit.readers import READERS, read_bytes
+from clipkit.timefmt import MAX_TIME_MS
 
 MUTATED_INPUTS = 1500  # 5-15 s on a shared 2-core machine; scripts/fuzz.py runs any number
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
