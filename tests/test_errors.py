@@ -34,7 +34,7 @@ SAMPLES: list[ClipkitError] = [
     CaptionParseError("bad time", "talk.srt", 12, "00:61:00"),
     UnknownFormatError("not captions", "notes.txt", 1),
     InvalidValueError("not a time: 'soon'"),
-    OptionError("max_height", "the video height limit must be at least 1 pixel (0)"),
+    OptionError("max_height", "the video height limit must be at least 1 pixel, not 0"),
     StyleError("max_lines must be 1 or more"),
     OutputError("clips/a.mp4: cannot write: disk full"),
     FFmpegError("ffmpeg failed", ["ffmpeg", "-i", "a.mp4"], "x\nNo space left on device\n"),

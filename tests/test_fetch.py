@@ -722,7 +722,7 @@ def test_a_bad_cookies_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFi
     cookies.write_text("not cookies\n")
     assert run_cli("--cookies", str(cookies), "https://example.invalid/v") == 2
     assert capsys.readouterr().err == (
-        f"clipkit fetch: --cookies: {cookies}: not a Netscape cookies.txt file "
+        f"clipkit fetch: error: --cookies: {cookies}: not a Netscape cookies.txt file "
         "(export one from the browser, or take the cookies from the browser itself)\n"
     )
     with pytest.raises(OptionError, match="no such cookies file"):
@@ -738,6 +738,10 @@ def test_bad_options_are_refused_naming_the_option(capsys: pytest.CaptureFixture
         FetchOptions(cookies=Path("c.txt"), cookies_from_browser="firefox")
     with pytest.raises(OptionError, match="at least 1 pixel"):
         FetchOptions(max_height=0)
+    assert run_cli("--max-height", "0", "https://example.invalid/v") == 2
+    assert capsys.readouterr().err == (
+        "clipkit fetch: error: --max-height: the video height limit must be at least 1 pixel, not 0\n"
+    )
     assert FetchOptions(cookies_from_browser="firefox:default").cookies_from_browser
     with pytest.raises(OptionError, match="unsupported browser") as caught:
         FetchOptions(cookies_from_browser="netscape")
@@ -745,7 +749,7 @@ def test_bad_options_are_refused_naming_the_option(capsys: pytest.CaptureFixture
     assert "--" not in str(caught.value)
     assert run_cli("--cookies-from-browser", "netscape", "https://example.invalid/v") == 2
     assert capsys.readouterr().err.startswith(
-        "clipkit fetch: --cookies-from-browser: unsupported browser 'netscape'"
+        "clipkit fetch: error: --cookies-from-browser: unsupported browser 'netscape'"
     )
 
 

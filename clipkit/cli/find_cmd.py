@@ -33,8 +33,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     finder = subparsers.add_parser(
         "find",
         help="find a phrase in captions; optionally write a highlight file",
-        description="Print every place a phrase is said (ignoring case and punctuation, "
-        "tolerating small recognition differences) with the sentence around it.",
+        description="Print every place a phrase is said (ignoring case and punctuation,\n"
+        "tolerating small recognition differences) with the sentences around it.",
         epilog=FIND_EXAMPLES,
     )
     finder.add_argument("captions", help="captions or transcript (any format clipkit reads)")

@@ -54,7 +54,8 @@ class FetchOptions:
     def __post_init__(self) -> None:
         if self.max_height < 1:
             raise OptionError(
-                "max_height", f"the video height limit must be at least 1 pixel ({self.max_height})"
+                "max_height",
+                f"the video height limit must be at least 1 pixel, not {self.max_height}",
             )
         if not _LANG.match(self.lang):
             raise OptionError("lang", f"not a language code: {self.lang!r} (e.g. en, de, pt-BR)")
@@ -63,10 +64,11 @@ class FetchOptions:
                 "cookies", "use either a cookies file or cookies from a browser, not both"
             )
         if self.retries < 0:
-            raise OptionError("retries", f"retries cannot be negative ({self.retries})")
+            raise OptionError("retries", f"retries must be 0 or more, not {self.retries}")
         if not self.socket_timeout > 0:
             raise OptionError(
-                "socket_timeout", f"the network timeout must be above 0 s ({self.socket_timeout})"
+                "socket_timeout",
+                f"the network timeout must be above 0 s, not {self.socket_timeout:g}",
             )
         if self.cookies_from_browser is not None:
             parse_browser_spec(self.cookies_from_browser)
