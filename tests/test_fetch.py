@@ -740,7 +740,8 @@ def test_bad_options_are_refused_naming_the_option(capsys: pytest.CaptureFixture
         FetchOptions(max_height=0)
     assert run_cli("--max-height", "0", "https://example.invalid/v") == 2
     assert capsys.readouterr().err == (
-        "clipkit fetch: error: --max-height: the video height limit must be at least 1 pixel, not 0\n"
+        "clipkit fetch: error: --max-height: "
+        "the video height limit must be at least 1 pixel, not 0\n"
     )
     assert FetchOptions(cookies_from_browser="firefox:default").cookies_from_browser
     with pytest.raises(OptionError, match="unsupported browser") as caught:
