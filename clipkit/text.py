@@ -5,8 +5,8 @@ sentences are found in a run of words, and how text is folded for matching.  The
 (where cues break), the txt writer (paragraphs), quote search and cut snapping all ask here,
 so they agree: ``done.”`` ends a sentence for every one of them.
 
-Pure functions of text; nothing here imports the rest of clipkit at run time (the model
-asks :func:`is_sound_tag` itself).
+Pure functions of text; nothing here imports the rest of clipkit (the model asks
+:func:`is_sound_tag` itself, and :func:`sentences` takes anything shaped like its words).
 """
 
 from __future__ import annotations
@@ -15,10 +15,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from clipkit.model import Word
+from typing import Protocol
 
 __all__ = [
     "CLAUSE_END",
@@ -27,6 +24,7 @@ __all__ = [
     "SENTENCE_END",
     "SOUND_TAG",
     "Sentence",
+    "Spoken",
     "ends_clause",
     "ends_sentence",
     "final_mark",
@@ -94,6 +92,19 @@ def match_tokens(text: str) -> list[str]:
     return [token for token in (normalize(part) for part in text.split()) if token]
 
 
+class Spoken(Protocol):
+    """What :func:`sentences` needs of a word (:class:`clipkit.model.Word` has it)."""
+
+    @property
+    def start_ms(self) -> int: ...
+    @property
+    def end_ms(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def speaker_change(self) -> bool: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Sentence:
     """A run of words from ``first`` to ``last`` (indexes, inclusive) that is one sentence."""
@@ -105,7 +116,7 @@ class Sentence:
     text: str
 
 
-def sentences(words: Sequence[Word]) -> list[Sentence]:
+def sentences(words: Sequence[Spoken]) -> list[Sentence]:
     """The sentences of ``words``: each ends at a word that :func:`ends_sentence`, before a
     change of speaker, or at the last word."""
     found: list[Sentence] = []
