@@ -1,10 +1,8 @@
 """Converting many caption files at once: which files, where each output goes, the workers.
 
-    >>> from clipkit.batch import BatchOptions, convert_batch, expand_inputs, plan_jobs
-    >>> options = BatchOptions(to="vtt", out_dir=Path("subs"), jobs=0)  # doctest: +SKIP
-    >>> found = expand_inputs(["downloads/"])                            # doctest: +SKIP
-    >>> plan = plan_jobs(found.files, options)                           # doctest: +SKIP
-    >>> report = convert_batch(plan.jobs, options)                       # doctest: +SKIP
+    options = BatchOptions(to="vtt", out_dir=Path("subs"), jobs=0)
+    plan = plan_jobs(expand_inputs(["downloads/"], ".vtt").files, options)
+    report = convert_batch(plan.jobs, options)
 
 - **Inputs** (:func:`expand_inputs`): files, globs (``talks/**/*.json3``) and folders.  A
   folder is searched recursively for caption files by extension (:data:`CAPTION_SUFFIXES`),
