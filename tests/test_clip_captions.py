@@ -21,7 +21,7 @@ from factory import Line, Said, authored_srt, rolling_vtt, written
 from clipkit.cli import main
 from clipkit.clips import ClipOptions, Source, caption_files, clip_cues, plan_clips
 from clipkit.highlights import parse_yaml
-from clipkit.media.probe import MediaInfo
+from clipkit.media.probe import MediaInfo, VideoStream
 from clipkit.media.silence import Silence
 from clipkit.model import Cue, Transcript, Word
 from clipkit.readers import read_text
@@ -234,7 +234,8 @@ def test_quoted_edges_hold_every_quoted_word(talk: Path, tmp_path: Path) -> None
 
 
 def fake_source(transcript: Transcript, fps: int = FPS) -> Source:
-    info = MediaInfo("talk.mp4", 20_000, True, True, 320, 240, Fraction(fps))
+    video = VideoStream(codec="h264", width=320, height=240, frame_rate=Fraction(fps))
+    info = MediaInfo("talk.mp4", 20_000, video, True)
     style = CaptionStyle(fps=fps)
     cues = tuple(build_cues(transcript, style))
     return Source(Path("talk.mp4"), info, transcript, cues, style=style)

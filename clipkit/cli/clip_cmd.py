@@ -29,21 +29,23 @@ from clipkit.cli.grammar import (
     shows_progress,
 )
 from clipkit.clips import (
-    CUT_MODES,
     VERTICAL_MAX_CHARS,
     ClipOptions,
     ClipPlan,
+    CutJob,
+    CutMethod,
+    MethodChoice,
     Source,
+    clip_job,
     cut_clips,
     make_reel,
     open_source,
     plan_clips,
     plan_reel,
-    reel_commands,
-    reel_method,
+    reel_job,
 )
 from clipkit.convert import how_taken
-from clipkit.errors import ClipkitError
+from clipkit.errors import ClipkitError, OptionError
 from clipkit.highlights import load_highlights
 from clipkit.media.burn import VERTICAL_BURN_STYLE, BurnStyle, VerticalCrop
 from clipkit.media.cut import EncodeSettings
@@ -119,8 +121,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     add_hidden_alias(clip, "--out", "--out-dir", "out_dir", type=Path, metavar="DIR")
     clip.add_argument(
         "--mode",
-        choices=CUT_MODES,
-        help="how to cut (default: smart; reencode with --burn/--vertical; copy)",
+        choices=[m.value for m in CutMethod],
+        help="how to cut (default: smart, which re-encodes with --burn/--vertical; copy)",
     )
     clip.add_argument("--copy", action="store_true", help="the same as --mode copy")
     clip.add_argument(
@@ -245,16 +247,26 @@ def _options(args: argparse.Namespace, out_dir: Path = Path("clips")) -> ClipOpt
         )
     mode = getattr(args, "mode", None)
     if getattr(args, "copy", False):
-        if mode not in (None, "copy"):
+        if mode not in (None, CutMethod.COPY.value):
             raise ClipkitError(f"--copy contradicts --mode {mode}")
-        mode = "copy"
-    if mode == "smart" and (args.burn or vertical):
-        raise ClipkitError(
-            "--mode smart copies the source picture: drop --burn/--vertical or use --mode reencode"
-        )
+        mode = CutMethod.COPY.value
+    try:
+        return _clip_options(args, out_dir, mode, vertical, style)
+    except OptionError as exc:
+        flags = {"mode": "--copy" if mode == CutMethod.COPY.value else "--mode"}
+        raise ClipkitError(f"{flags.get(exc.option, exc.option)}: {exc.message}") from exc
+
+
+def _clip_options(
+    args: argparse.Namespace,
+    out_dir: Path,
+    mode: str | None,
+    vertical: bool,
+    style: BurnStyle | None,
+) -> ClipOptions:
     return ClipOptions(
         out_dir=out_dir,
-        mode=mode or "smart",
+        mode=CutMethod(mode or CutMethod.SMART.value),
         snap=not args.no_snap,
         snap_settings=SnapSettings(pause_ms=round(args.snap_tolerance * 1000)),
         burn=args.burn,
@@ -314,14 +326,34 @@ def _print_plan(plans: Sequence[ClipPlan], out: Any = None) -> None:
 
 
 def _method_text(plan: ClipPlan) -> str:
-    if plan.method == "smart" and plan.smart is not None:
+    if plan.method is CutMethod.SMART and plan.smart is not None:
         parts = plan.smart.summary()
         return (
             f"smart cut: {parts['head_frames']} + {parts['tail_frames']} frames re-encoded, "
             f"{parts['copied_frames']} copied, then verified against the source"
         )
-    text = {"reencode": "every frame re-encoded", "copy": "stream copy"}[plan.method]
-    return f"{text} ({plan.fallback})" if plan.fallback else text
+    text = {CutMethod.REENCODE: "every frame re-encoded", CutMethod.COPY: "stream copy"}
+    method = text.get(plan.method, plan.method.value)
+    return f"{method} ({plan.fallback})" if plan.fallback else method
+
+
+def _print_job(job: CutJob) -> None:
+    """A cut as shell commands that run as they are: the work folder and the files clipkit
+    writes into it (as here-documents), then the ffmpeg runs."""
+    if job.uses_work:
+        print(format_command(["mkdir", "-p", str(job.work)]))
+    for path, data in job.files.items():
+        text = data.decode("utf-8")
+        end = "CLIPKIT"
+        while end in text.splitlines():
+            end += "_"
+        print(f"cat > {format_command([str(path)])} <<'{end}'")
+        print(text, end="" if text.endswith("\n") else "\n")
+        print(end)
+    for command in job.commands:
+        print(format_command(command))
+    if job.uses_work:
+        print(format_command(["rm", "-r", str(job.work)]))
 
 
 @contextmanager
@@ -353,8 +385,7 @@ def run_clip(args: argparse.Namespace) -> int:
         _print_plan(plans)
         for plan in plans:
             print(f"{plan.name}: {_method_text(plan)}")
-            for command in plan.commands:
-                print(format_command(command))
+            _print_job(clip_job(source, plan, options))
         return 0
     if not args.quiet:
         _print_captions(source, args.captions, sys.stderr)
@@ -376,7 +407,7 @@ def run_clip(args: argparse.Namespace) -> int:
 def run_reel(args: argparse.Namespace) -> int:
     options = _options(args)
     source, plans = _prepare(args, options)
-    reel = plan_reel(source, plans, round(args.titles * 1000), round(args.xfade * 1000))
+    reel = plan_reel(source, plans, round(args.titles * 1000), round(args.xfade * 1000), options)
     output: Path = args.output
     if args.dry_run:
         _print_captions(source, args.captions)
@@ -384,29 +415,16 @@ def run_reel(args: argparse.Namespace) -> int:
         for chapter in reel.chapters:
             print(f"chapter {format_time(chapter.start_ms)} {chapter.title}")
         print(f"total {format_time(reel.total_ms)}")
-        method, why = reel_method(reel, args.burn)
-        print(f"reel: {_reel_method_text(method, why)}")
-        for command in reel_commands(
-            source, reel, output, options.encode, args.burn, options.burn_style
-        ):
-            print(format_command(command))
+        print(f"reel: {_reel_method_text(MethodChoice(reel.method, reel.fallback))}")
+        _print_job(reel_job(source, reel, output))
         return 0
     if not args.quiet:
         _print_captions(source, args.captions, sys.stderr)
         _print_plan(plans, sys.stderr)
     with _progress(reel.total_ms, "reel", not shows_progress(args)) as update:
-        method, why = make_reel(
-            source,
-            reel,
-            output,
-            options.encode,
-            args.burn,
-            options.burn_style,
-            update,
-            options.write,
-        )
+        choice = make_reel(source, reel, output, update)
     if not args.quiet:
-        print(f"reel: {_reel_method_text(method, why)}", file=sys.stderr)
+        print(f"reel: {_reel_method_text(choice)}", file=sys.stderr)
     print(output)
     pieces = "highlight" if len(plans) == 1 else "highlights"
     report_done(
@@ -417,7 +435,7 @@ def run_reel(args: argparse.Namespace) -> int:
     return 0
 
 
-def _reel_method_text(method: str, why: str | None) -> str:
-    if method == "smart":
+def _reel_method_text(choice: MethodChoice) -> str:
+    if choice.method is CutMethod.SMART:
         return "every highlight smart-cut and joined, then verified against the source"
-    return f"re-encoded ({why})" if why else "re-encoded"
+    return f"re-encoded ({choice.fallback})" if choice.fallback else "re-encoded"
