@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -339,17 +340,13 @@ def _method_text(plan: ClipPlan) -> str:
 
 def _print_job(job: CutJob) -> None:
     """A cut as shell commands that run as they are: the work folder and the files clipkit
-    writes into it (as here-documents), then the ffmpeg runs."""
+    writes into it (byte for byte), then the ffmpeg runs."""
     if job.uses_work:
         print(format_command(["mkdir", "-p", str(job.work)]))
     for path, data in job.files.items():
-        text = data.decode("utf-8")
-        end = "CLIPKIT"
-        while end in text.splitlines():
-            end += "_"
-        print(f"cat > {format_command([str(path)])} <<'{end}'")
-        print(text, end="" if text.endswith("\n") else "\n")
-        print(end)
+        print(
+            f"{format_command(['printf', '%s', data.decode('utf-8')])} > {shlex.quote(str(path))}"
+        )
     for command in job.commands:
         print(format_command(command))
     if job.uses_work:
