@@ -19,13 +19,14 @@ from typing import Any
 import ffmpeg
 
 from clipkit.media.cut import (
+    METADATA_INPUT,
     EncodeSettings,
     Span,
     VideoTransform,
     compile_command,
     edge_fades,
+    metadata_input,
     seconds,
-    with_metadata_input,
 )
 
 SAMPLE_RATE = 48_000
@@ -185,13 +186,16 @@ def reel_command(
     total_ms = sum(duration for _, _, duration in pieces) - xfade_ms * (len(pieces) - 1)
 
     out = ffmpeg.output(
+        metadata_input(metadata_file),
         video,
         audio,
         str(output),
         t=seconds(total_ms),
+        map_metadata=METADATA_INPUT,
+        map_chapters=METADATA_INPUT,
         **settings.output_options(),
     )
-    return with_metadata_input(compile_command(out), output, metadata_file)
+    return compile_command(out)
 
 
 def _normalise_video(video: Any, width: int, height: int, frame_rate: Fraction) -> Any:

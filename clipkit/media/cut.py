@@ -9,7 +9,7 @@ click.  Copy mode cannot start between keyframes: callers pass the keyframe time
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -133,23 +133,17 @@ def edge_fades(audio: Any, duration_ms: int, fade_ms: int) -> Any:
     )
 
 
-def with_metadata_input(
-    argv: Sequence[str], output: str | Path, metadata_file: str | Path
-) -> list[str]:
-    """``argv`` with an ffmetadata file as its last input, giving the output's metadata
-    and chapters.  It feeds no filter, so ffmpeg-python cannot place it by itself."""
-    argv = list(argv)
-    inputs = [i for i, arg in enumerate(argv) if arg == "-i"]
-    meta_args = ["-f", "ffmetadata", "-i", str(metadata_file)]
-    argv[inputs[-1] + 2 : inputs[-1] + 2] = meta_args
-    for option in ("-map_metadata", "-map_chapters"):  # drop any earlier choice
-        while option in argv:
-            at = argv.index(option)
-            del argv[at : at + 2]
-    output_at = argv.index(str(output))
-    meta_index = str(len(inputs))
-    argv[output_at:output_at] = ["-map_metadata", meta_index, "-map_chapters", meta_index]
-    return argv
+# The ffmetadata input is the first: ffmpeg-python numbers inputs in the order the
+# output's streams reach them, and this one's optional data map reaches it first.
+METADATA_INPUT = 0
+
+
+def metadata_input(metadata_file: str | Path) -> Any:
+    """An ffmetadata file (the output's metadata and chapters) as the command's input
+    :data:`METADATA_INPUT`; pass it first to ``ffmpeg.output`` with
+    ``map_metadata=METADATA_INPUT, map_chapters=METADATA_INPUT``.  It has no streams: its
+    map is optional (``?``) and maps none."""
+    return ffmpeg.input(str(metadata_file), f="ffmetadata")["d?"]
 
 
 def compile_command(out: Any) -> list[str]:

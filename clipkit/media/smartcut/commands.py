@@ -15,7 +15,13 @@ from typing import Any
 
 import ffmpeg
 
-from clipkit.media.cut import EncodeSettings, compile_command, edge_fades, with_metadata_input
+from clipkit.media.cut import (
+    METADATA_INPUT,
+    EncodeSettings,
+    compile_command,
+    edge_fades,
+    metadata_input,
+)
 from clipkit.media.probe import VideoStream
 from clipkit.media.smartcut.plan import X264_PROFILES, Piece, SmartPlan
 
@@ -161,20 +167,22 @@ def mux_command(
     The metadata comes from the audio file (the source's), or with ``chapters_file``
     from that ffmetadata file, chapters included.
     """
-    video = ffmpeg.input(str(video_file))
-    sound = ffmpeg.input(str(audio_file))
+    video = ffmpeg.input(str(video_file)).video
+    sound = ffmpeg.input(str(audio_file)).audio
+    options: dict[str, Any] = {"map_metadata": 1, "map_chapters": -1}  # the audio file's
+    streams = [video, sound]
+    if chapters_file is not None:
+        streams.insert(0, metadata_input(chapters_file))
+        options = {"map_metadata": METADATA_INPUT, "map_chapters": METADATA_INPUT}
     out = ffmpeg.output(
-        video.video,
-        sound.audio,
+        *streams,
         str(output),
         c="copy",
         movflags="+faststart",
         video_track_timescale=stream.time_base.denominator,
-        map_metadata=1,
-        map_chapters=-1,
+        **options,
     )
-    argv = compile_command(out)
-    return argv if chapters_file is None else with_metadata_input(argv, output, chapters_file)
+    return compile_command(out)
 
 
 @dataclass(frozen=True, slots=True)
