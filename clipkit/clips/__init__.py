@@ -20,6 +20,7 @@ from clipkit.clips.cut import (
     clip_captions,
     clip_job,
     clip_output,
+    cut_clip,
     cut_clips,
     input_files,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "clip_job",
     "clip_manifest",
     "clip_output",
+    "cut_clip",
     "cut_clips",
     "input_files",
     "make_reel",

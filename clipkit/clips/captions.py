@@ -142,7 +142,7 @@ def caption_files(
     vertical_max_chars: int = VERTICAL_MAX_CHARS,
 ) -> dict[str, bytes]:
     """A clip's (or reel's) captions: ``srt`` and ``vtt`` as written beside it (``write``:
-    --shift, --crlf, --bom) and ``burn``, the plain SRT to burn into its picture.
+    a time shift, CRLF, a BOM) and ``burn``, the plain SRT to burn into its picture.
 
     ``vertical`` lays rebuilt captions out again for the narrow frame (``authored`` ones
     stay as written), under ``style`` and within ``duration_ms``.

@@ -151,7 +151,7 @@ def cut_clips(
                 if on_progress is not None:
                     on_progress(base + done_ms)
 
-            plan = _cut_one(source, plan, options, report)
+            plan = cut_clip(source, plan, options, report)
             offset += plan.duration_ms
             done.append(plan)
             if on_clip is not None:
@@ -176,11 +176,25 @@ def input_files(
     return files
 
 
-def _cut_one(
-    source: Source, plan: ClipPlan, options: ClipOptions, report: ProgressCallback
+def cut_clip(
+    source: Source,
+    plan: ClipPlan,
+    options: ClipOptions | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> ClipPlan:
-    """Cut one clip and write its captions; a smart cut that fails falls back to a full
-    re-encode.  Returns the plan as it was carried out."""
+    """Cut one clip into ``NAME.mp4`` with ``NAME.srt`` and ``NAME.vtt`` beside it (no
+    manifest: :func:`cut_clips` writes that), in a folder that must exist.
+
+    A smart cut that fails or does not verify falls back to a full re-encode.  Returns
+    the plan as it was carried out (its method and fallback).  Clips of one source can be
+    cut side by side (each has its own work folder): plans and options pickle.
+    """
+    options = options or ClipOptions()
+
+    def report(done_ms: int) -> None:
+        if on_progress is not None:
+            on_progress(done_ms)
+
     video = clip_output(options, plan)
     captions = clip_captions(source, plan, options)
     with (

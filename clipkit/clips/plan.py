@@ -60,6 +60,7 @@ class ClipOptions:
 
     @property
     def changes_picture(self) -> bool:
+        """Whether the clips' picture is not the source's (burned captions, a crop)."""
         return self.burn or self.vertical is not None
 
     def method_for(self, source: Source) -> MethodChoice:
@@ -98,14 +99,17 @@ class ClipPlan:
 
     @property
     def duration_ms(self) -> int:
+        """The clip's length in ms."""
         return self.end_ms - self.start_ms
 
     @property
     def start_s(self) -> float:
+        """The cut-in, in seconds of the source."""
         return self.start_ms / 1000
 
     @property
     def end_s(self) -> float:
+        """The cut-out, in seconds of the source."""
         return self.end_ms / 1000
 
     @property

@@ -54,6 +54,8 @@ class Placement:
 
 @dataclass(frozen=True, slots=True)
 class Chapter:
+    """One chapter of a reel: where it starts and ends (ms) and its title."""
+
     start_ms: int
     end_ms: int
     title: str
@@ -96,6 +98,7 @@ def layout(
 
 
 def chapters_of(placements: Sequence[Placement]) -> list[Chapter]:
+    """One chapter per placed part, titled by it (``Highlight N`` when untitled)."""
     return [
         Chapter(p.chapter_start_ms, p.chapter_end_ms, p.part.title or f"Highlight {n}")
         for n, p in enumerate(placements, 1)

@@ -23,6 +23,8 @@ VideoTransform = Callable[[Any], Any]
 
 @dataclass(frozen=True, slots=True)
 class EncodeSettings:
+    """How re-encoded video and audio are encoded (x264 quality and preset, AAC, edge fades)."""
+
     crf: int = 20
     preset: str = "veryfast"
     audio_bitrate: str = "160k"
@@ -46,6 +48,7 @@ class EncodeSettings:
 
 
 def seconds(ms: int) -> str:
+    """``ms`` as ffmpeg's seconds text, to the millisecond."""
     return f"{ms / 1000:.3f}"
 
 
@@ -64,6 +67,7 @@ class Span:
 
     @classmethod
     def of(cls, start_ms: int, end_ms: int, frame_rate: Fraction | None = None) -> Span:
+        """The span of ``[start_ms, end_ms)``, on the frames of ``frame_rate`` when given."""
         if end_ms <= start_ms:
             raise ValueError(f"empty span {start_ms}..{end_ms} ms")
         if not frame_rate:
@@ -84,6 +88,8 @@ def accurate_cut_command(
     transform: VideoTransform | None = None,
     frame_rate: Fraction | None = None,
 ) -> list[str]:
+    """Frame-accurate cut of ``[start_ms, end_ms)`` into ``output``, every frame re-encoded
+    (``transform`` on the picture: a crop, burned captions)."""
     settings = settings or EncodeSettings()
     span = Span.of(start_ms, end_ms, frame_rate)
     duration_ms = span.duration_ms

@@ -80,14 +80,17 @@ class MediaInfo:
 
     @property
     def has_video(self) -> bool:
+        """Whether the file has a video stream (not a cover picture)."""
         return self.video is not None
 
     @property
     def width(self) -> int:
+        """The picture's width in pixels (0 without video)."""
         return self.video.width if self.video else 0
 
     @property
     def height(self) -> int:
+        """The picture's height in pixels (0 without video)."""
         return self.video.height if self.video else 0
 
     @property
@@ -97,10 +100,12 @@ class MediaInfo:
 
     @property
     def video_codec(self) -> str:
+        """The video's codec name (``h264``, ...; empty without video)."""
         return self.video.codec if self.video else ""
 
     @property
     def fps(self) -> float:
+        """The frame rate as a float (for display and caption styles)."""
         return float(self.frame_rate)
 
     def frame_index(self, ms: int) -> int:
@@ -151,6 +156,7 @@ def _ffprobe_json(path: str | Path, *options: str) -> dict[str, Any]:
 
 
 def probe_command(path: str | Path) -> list[str]:
+    """The ffprobe run of :func:`probe`."""
     return ffprobe_command(path, "-show_format", "-show_streams", "-show_chapters")
 
 

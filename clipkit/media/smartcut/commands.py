@@ -41,6 +41,7 @@ def seek_onto(time_s: Fraction) -> str:
 
 
 def x264_options(plan: SmartPlan, settings: EncodeSettings, reorder_depth: int) -> dict[str, Any]:
+    """x264 options that make a re-encoded piece join the source's stream seamlessly."""
     stream = plan.stream
     params = ["bframes=0"]
     if reorder_depth >= 1:
@@ -208,6 +209,7 @@ class SmartCommands:
         folder: Path,
         chapters_file: str | Path | None = None,
     ) -> SmartCommands:
+        """The runs of ``plans`` joined into ``output``, their pieces in ``folder``."""
         stream = plans[0].stream
         named = [
             (plan, piece, f"piece-{cut}-{n}.mp4")

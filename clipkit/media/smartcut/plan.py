@@ -88,13 +88,16 @@ class SmartPlan:
 
     @property
     def pieces(self) -> list[Piece]:
+        """The head, middle and tail that exist, in order."""
         return [p for p in (self.head, self.middle, self.tail) if p is not None]
 
     @property
     def duration(self) -> Fraction:
+        """The cut's length in seconds, exactly."""
         return self.frames / self.stream.frame_rate
 
     def summary(self) -> dict[str, int]:
+        """Frames re-encoded at each end and copied between (for the manifest and the plan)."""
         return {
             "head_frames": self.head.frames if self.head else 0,
             "copied_frames": self.middle.frames,

@@ -92,6 +92,7 @@ PSNR_LINE = re.compile(r"^n:\s*(\d+)\b.*?psnr_avg:\s*(inf|[-\d.]+)", re.MULTILIN
 
 
 def parse_psnr(stats: str) -> list[float]:
+    """The per-frame PSNR of the ``psnr`` filter's stats (``inf``: identical)."""
     return [math.inf if value == "inf" else float(value) for _n, value in PSNR_LINE.findall(stats)]
 
 
