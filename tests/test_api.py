@@ -336,3 +336,18 @@ def test_import_clipkit_stays_cheap() -> None:
     assert clipkit.plan_clips is plan_clips  # and the API is the CLI's own objects
     with pytest.raises(ClipkitError):
         ClipOptions(mode=CutMethod.COPY, burn=True)
+
+
+@pytest.mark.media
+def test_burning_without_captions_is_refused_by_the_library_in_domain_words(
+    talk: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = open_source(talk)  # no captions
+    with pytest.raises(OptionError) as raised:
+        plan_clips(source, parse_yaml("- start: 1\n  end: 2\n", "h.yaml"), ClipOptions(burn=True))
+    assert raised.value.option == "burn" and "--" not in str(raised.value)
+    (tmp_path / "h.yaml").write_text("- start: 1\n  end: 2\n")
+    assert main(["clip", str(talk), "--highlights", str(tmp_path / "h.yaml"), "--burn"]) == 1
+    assert "--burn: no captions of the talk to burn in (give them with --captions FILE)" in (
+        capsys.readouterr().err
+    )

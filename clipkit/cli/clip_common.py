@@ -139,8 +139,14 @@ def clip_options(args: argparse.Namespace, out_dir: Path = Path("clips")) -> Cli
     try:
         return _clip_options(args, out_dir, mode, vertical, style)
     except OptionError as exc:
-        flags = {"mode": "--copy" if mode == CutMethod.COPY.value else "--mode"}
-        raise ClipkitError(f"{flags.get(exc.option, exc.option)}: {exc.message}") from exc
+        raise _named_by_flag(exc, "--copy" if mode == CutMethod.COPY.value else "--mode") from exc
+
+
+def _named_by_flag(error: OptionError, mode_flag: str = "--mode") -> ClipkitError:
+    """A library error about an options field, named by the command's flag for it."""
+    flags = {"mode": mode_flag, "burn": "--burn"}
+    hint = " (give them with --captions FILE)" if error.option == "burn" else ""
+    return ClipkitError(f"{flags.get(error.option, error.option)}: {error.message}{hint}")
 
 
 def _clip_options(
@@ -165,14 +171,15 @@ def _clip_options(
 
 
 def prepare(args: argparse.Namespace, options: ClipOptions) -> tuple[Source, list[ClipPlan]]:
-    if args.burn and args.captions is None:
-        raise ClipkitError("--burn needs --captions")
     specs = load_highlights(args.highlights)
     style = style_from_args(args, caption_mode=False)
     source = open_source(args.video, args.captions, style, args.fps)
     if source.transcript is not None:
         _print_warnings(source.transcript)
-    return source, plan_clips(source, specs, options)
+    try:
+        return source, plan_clips(source, specs, options)
+    except OptionError as exc:
+        raise _named_by_flag(exc) from exc
 
 
 def _print_warnings(transcript: Transcript) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from clipkit.clips.captions import VERTICAL_MAX_CHARS, clip_cues, clip_words
 from clipkit.clips.method import CutMethod, MethodChoice, check_mode, choose_method, cut_method
 from clipkit.clips.source import Source
+from clipkit.errors import OptionError
 from clipkit.highlights import HighlightSpec, resolve
 from clipkit.media import smartcut
 from clipkit.media.burn import BurnStyle, VerticalCrop
@@ -137,10 +138,13 @@ def plan_clips(
     """Resolve, check and snap every highlight; choose each clip's method and captions.
 
     Raises :class:`~clipkit.errors.HighlightError` (at the highlight's line) for a quote
-    not found, a time past the end of the video or a clip too short.  ``find_silences``
-    replaces the detection of pauses in the audio (what cuts snap into).
+    not found, a time past the end of the video or a clip too short, and
+    :class:`~clipkit.errors.OptionError` for burned-in captions of a source without any.
+    ``find_silences`` replaces the detection of pauses in the audio (what cuts snap into).
     """
     options = options or ClipOptions()
+    if options.burn and source.transcript is None:
+        raise OptionError("burn", "no captions of the talk to burn in")
     info = source.info
     resolved = [resolve(spec, source.transcript) for spec in specs]
     for item in resolved:
