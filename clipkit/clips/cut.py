@@ -231,7 +231,12 @@ def work_files(job: CutJob) -> Iterator[None]:
         yield
         return
     shutil.rmtree(job.work, ignore_errors=True)  # left by a run that was killed
-    job.work.mkdir(parents=True)
+    for _attempt in range(3):
+        try:  # another cut of the same folder may remove the shared parent meanwhile
+            job.work.mkdir(parents=True)
+            break
+        except FileNotFoundError:
+            continue
     try:
         _write_files(job)
         yield
