@@ -58,7 +58,7 @@ lint: setup
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache
