@@ -21,7 +21,7 @@ from factory import rolling_vtt, script
 from speech_factory import SpokenTalk, excerpt_vtt, make_spoken_talk
 
 from clipkit.align import AlignmentReport, AlignmentResult, align_transcript
-from clipkit.align.engine import _fit_between_anchors
+from clipkit.align.assemble import fit_between_anchors
 from clipkit.align.plan import line_starts, plan_stretches, split
 from clipkit.align.pronounce import FILLER, Lexicon, ipa_to_cmu, looks_english, spoken_form
 from clipkit.media.audio import pcm_command, read_pcm
@@ -126,12 +126,12 @@ def test_unaligned_runs_keep_their_estimates_between_the_aligned_words() -> None
     ends = [500, 1500, 2500, 3500, 4500, 5500]
     aligned = [True, False, False, True, False, True]
     starts[0], ends[0] = 0, 1200  # the aligned first word ends after the run's estimate
-    _fit_between_anchors(starts, ends, aligned)
+    fit_between_anchors(starts, ends, aligned)
     assert starts[1] == 1200 and starts[2] - starts[1] == 1000  # shifted, not squeezed
     assert starts[4] == 4000  # fits where it was: untouched
     starts = [0, 900, 1000, 1100]
     ends = [2000, 1900, 2000, 1200]
-    _fit_between_anchors(starts, ends, [True, False, False, True])
+    fit_between_anchors(starts, ends, [True, False, False, True])
     assert starts[1] == starts[2] == 1100 and ends[2] == 1100  # squeezed into no room
 
 
