@@ -7,10 +7,16 @@ every aligned time can be checked against the truth.
 from __future__ import annotations
 
 import array
+import fcntl
 import json
+import os
+import pty
+import re
 import shutil
+import struct
 import subprocess
 import sys
+import termios
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
@@ -24,10 +30,12 @@ from clipkit.align import AlignmentReport, AlignmentResult, align_transcript
 from clipkit.align.assemble import fit_between_anchors
 from clipkit.align.plan import line_starts, plan_stretches, split
 from clipkit.align.pronounce import FILLER, Lexicon, ipa_to_cmu, looks_english, spoken_form
+from clipkit.cli import main
 from clipkit.media.audio import pcm_command, read_pcm
 from clipkit.model import Word
 from clipkit.readers import load
 from clipkit.segment import build_cues
+from clipkit.timefmt import parse_timestamp
 from clipkit.writers import render
 
 F = TypeVar("F", bound=Any)
@@ -304,6 +312,139 @@ def test_another_language_keeps_its_estimates(spoken: SpokenTalk) -> None:
     result = align_transcript(estimated, spoken.video)
     assert result.transcript == estimated and not any(result.aligned)
     assert result.report.summary().startswith("aligned no words: no acoustic model")
+
+
+# ---------- the command line: convert --audio, find --audio ----------
+
+
+def _first_error_ms(words: list[dict[str, Any]], truth: tuple[Word, ...]) -> list[int]:
+    assert [w["text"] for w in words] == [w.text for w in truth if not w.is_sound_tag]
+    spoken = [w for w in truth if not w.is_sound_tag]
+    return sorted(abs(round(1000 * w["start"]) - t.start_ms) for w, t in zip(words, spoken))
+
+
+@on_generated_speech
+def test_convert_with_audio_writes_aligned_cues_and_says_how_much(
+    spoken: SpokenTalk,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    markdown = tmp_path / "talk.md"
+    shutil.copy(spoken.markdown, markdown)
+    assert main(["convert", str(markdown), "--audio", str(spoken.video), "-o", "talk.srt"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"{markdown}: aligned ") and "% of words" in err[0]
+    assert err[-1] == f"converted {markdown} to talk.srt"
+    figures = _capcheck(spoken.vtt, Path("talk.srt"))
+    assert float(figures["start_err_med"]) <= 0.05, figures  # type: ignore[arg-type]
+    text_only = tmp_path / "text.srt"
+    assert main(["convert", str(markdown), "-q", "-o", str(text_only)]) == 0
+    aligned, before = figures["start_err_med"], _capcheck(spoken.vtt, text_only)["start_err_med"]
+    assert float(aligned) < float(before)  # type: ignore[arg-type]
+
+
+@on_generated_speech
+def test_json_and_word_output_carry_the_aligned_times(
+    spoken: SpokenTalk, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    markdown = tmp_path / "talk.md"
+    shutil.copy(spoken.markdown, markdown)
+    video = str(spoken.video)
+    assert main(["convert", str(markdown), "--audio", video, "--to", "json", "-q"]) == 0
+    data = json.loads((tmp_path / "talk.json").read_text(encoding="utf-8"))
+    alignment = data["alignment"]
+    assert alignment["words"] > 0 and alignment["share"] >= 0.95
+    assert alignment["aligned"] == round(alignment["share"] * alignment["words"])
+    errors = _first_error_ms(data["words"], spoken.words)
+    assert errors[len(errors) // 2] <= 30
+    assert main(["convert", str(markdown), "--audio", video, "--mode", "words", "-q"]) == 0
+    stamps = [
+        (parse_timestamp(stamp), word)
+        for stamp, word in re.findall(
+            r"<(\d\d:\d\d:\d\d\.\d{3})>([^<\s]+)",
+            (tmp_path / "talk.words.vtt").read_text(encoding="utf-8"),
+        )
+    ]
+    by_word = {w["text"]: round(1000 * w["start"]) for w in data["words"]}
+    assert len(stamps) > 20
+    assert sum(abs(ms - by_word[word]) <= 1 for ms, word in stamps) >= 0.9 * len(stamps)
+    assert capsys.readouterr().err == ""  # -q: only errors and warnings
+
+
+def _found_ms(out: str) -> int:
+    minutes, seconds = out.split()[0].split(":")
+    return round((int(minutes) * 60 + float(seconds)) * 1000)
+
+
+@on_generated_speech
+def test_find_with_audio_reports_the_spoken_times(
+    spoken: SpokenTalk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the phrase whose first word the text alone times worst
+    words, estimated = spoken.words, load(spoken.markdown).words
+    phrases = [
+        (abs(estimated[i].start_ms - words[i].start_ms), i)
+        for i in range(len(words) - 2)
+        if all(w.text.isalpha() for w in words[i : i + 3])
+    ]
+    text_error, first = max(phrases)
+    assert text_error > 150
+    phrase = " ".join(w.text for w in words[first : first + 3])
+    found = ["find", str(spoken.markdown), phrase, "-q", "--threshold", "100"]
+    assert main(found) == 0
+    assert abs(_found_ms(capsys.readouterr().out) - words[first].start_ms) > 100
+    assert main([*found, "--audio", str(spoken.video)]) == 0
+    assert abs(_found_ms(capsys.readouterr().out) - words[first].start_ms) <= 60
+
+
+@on_generated_speech
+def test_convert_with_audio_shows_a_progress_bar_on_a_terminal(
+    spoken: SpokenTalk, tmp_path: Path
+) -> None:
+    leader, follower = pty.openpty()
+    # a terminal of 100 columns (a fresh pty has none, and tqdm draws nothing in none)
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    try:
+        command = [sys.executable, "-m", "clipkit", "convert", str(spoken.markdown)]
+        done = subprocess.run(
+            [*command, "--audio", str(spoken.video), "-o", str(tmp_path / "talk.srt")],
+            stderr=follower,
+            stdout=subprocess.PIPE,
+            timeout=300,
+        )
+        os.close(follower)
+        follower = -1
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+        if follower >= 0:
+            os.close(follower)
+    assert done.returncode == 0
+    text = shown.decode("utf-8", "replace")
+    assert "reading the audio:" in text and "aligning words:" in text and "100%" in text
+    assert "% of words" in text
+
+
+def test_convert_audio_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    one, two = tmp_path / "a.md", tmp_path / "b.md"
+    for path in (one, two):
+        path.write_text("**[00:01]** hello there\n", encoding="utf-8")
+    assert main(["convert", str(one), str(two), "-d", str(tmp_path / "o"), "--audio", "x"]) == 2
+    assert "--audio takes a single input" in capsys.readouterr().err
+    assert main(["convert", str(one), "--audio", str(tmp_path / "none.mp4")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"{tmp_path / 'none.mp4'}: no such file"]
+    assert not (tmp_path / "a.srt").exists()
 
 
 # ---------- every fixture's first minutes, scored by capcheck ----------
