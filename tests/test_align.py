@@ -383,16 +383,8 @@ def _found_ms(out: str) -> int:
 def test_find_with_audio_reports_the_spoken_times(
     spoken: SpokenTalk, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # the phrase whose first word the text alone times worst
-    words, estimated = spoken.words, load(spoken.markdown).words
-    phrases = [
-        (abs(estimated[i].start_ms - words[i].start_ms), i)
-        for i in range(len(words) - 2)
-        if all(w.text.isalpha() for w in words[i : i + 3])
-    ]
-    text_error, first = max(phrases)
-    assert text_error > 150
-    phrase = " ".join(w.text for w in words[first : first + 3])
+    phrase, first = _worst_timed_phrase(spoken)
+    words = spoken.words
     found = ["find", str(spoken.markdown), phrase, "-q", "--threshold", "100"]
     assert main(found) == 0
     assert abs(_found_ms(capsys.readouterr().out) - words[first].start_ms) > 100
@@ -434,6 +426,46 @@ def test_convert_with_audio_shows_a_progress_bar_on_a_terminal(
     text = shown.decode("utf-8", "replace")
     assert "reading the audio:" in text and "aligning words:" in text and "100%" in text
     assert "% of words" in text
+
+
+def _worst_timed_phrase(spoken: SpokenTalk) -> tuple[str, int]:
+    """The three-word phrase (said once) whose first word the text alone times worst, and
+    that word's index."""
+    words, estimated = spoken.words, load(spoken.markdown).words
+    said = " ".join(w.text for w in words)
+    phrases = [
+        (abs(estimated[i].start_ms - words[i].start_ms), i)
+        for i in range(len(words) - 2)
+        if all(w.text.isalpha() for w in words[i : i + 3])
+        and said.count(" ".join(w.text for w in words[i : i + 3])) == 1
+    ]
+    _, first = max(phrases)
+    return " ".join(w.text for w in words[first : first + 3]), first
+
+
+@on_generated_speech
+def test_clips_align_their_captions_within_each_window(
+    spoken: SpokenTalk, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    phrase, first = _worst_timed_phrase(spoken)
+    highlights = tmp_path / "h.yaml"
+    highlights.write_text(
+        f'highlights:\n  - title: One\n    from: "{phrase}"\n    to: "the new patch today"\n',
+        encoding="utf-8",
+    )
+    truth = spoken.words[first].start_ms
+    errors = {}
+    for flag in ([], ["--no-align"]):
+        out = tmp_path / ("aligned" if not flag else "estimated")
+        command = ["clip", str(spoken.video), "--captions", str(spoken.markdown)]
+        assert main([*command, "--highlights", str(highlights), "-d", str(out), *flag]) == 0
+        err = capsys.readouterr().err
+        assert ("% of words" in err) == (not flag), err
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        requested = manifest["clips"][0]["requested"]["start"]["ms"]  # the quote's start
+        errors[bool(flag)] = abs(requested - truth)
+    assert errors[False] <= 60, errors  # from the speech
+    assert errors[True] > 150, errors  # the text's estimate
 
 
 def test_convert_audio_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
