@@ -48,7 +48,7 @@ demo: setup
 	@test -f $(VIDEO) || { echo "making $(VIDEO), a stand-in for the 41-minute talk (about 3 minutes, once)"; \
 		$(BIN)/python scripts/make_standin.py --captions $(SAMPLE) -o $(VIDEO); }
 	$(BIN)/clipkit find $(OUT)/avWhreBUYF0.srt "wells fargo"
-	$(BIN)/clipkit clip $(VIDEO) --captions $(OUT)/avWhreBUYF0.srt --highlights media/highlights.yaml -d $(OUT)/clips
+	$(BIN)/clipkit clip $(VIDEO) --captions $(SAMPLE) --highlights media/highlights.yaml -d $(OUT)/clips
 	$(BIN)/clipkit clip $(VIDEO) --captions $(OUT)/avWhreBUYF0.srt --highlights media/highlights.yaml -d $(OUT)/shorts --vertical --burn --resegment
 	$(BIN)/clipkit reel $(VIDEO) --captions $(OUT)/avWhreBUYF0.srt --highlights media/highlights.yaml -o $(OUT)/reel.mp4 --titles 2 --xfade 0.5
 

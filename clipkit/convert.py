@@ -24,6 +24,8 @@ __all__ = ["convert_bytes", "convert_file", "format_for_path", "how_taken"]
 
 #: Called with the input as read, before it is converted (the CLI's -v says how it was taken).
 OnRead = Callable[[Transcript], None]
+#: Gives the transcript new word times before its cues are built (alignment to the audio).
+Retime = Callable[[Transcript], Transcript]
 
 
 def convert_bytes(
@@ -34,13 +36,15 @@ def convert_bytes(
     options: WriteOptions | None = None,
     from_format: str | None = None,
     on_read: OnRead | None = None,
+    retime: Retime | None = None,
 ) -> bytes:
     """Read captions of any supported kind, rebuild the cues, write them as ``to``.
 
     ``source`` names the input in error messages.  ``--mode words`` (``style.mode ==
     "words"``) written as WebVTT gets per-word timestamp tags.  Authored captions keep
     their cues, only repaired, unless ``style.resegment`` (:func:`how_taken`).
-    ``on_read`` gets the transcript read: its ``warnings`` say what the reader worked around.
+    ``on_read`` gets the transcript read: its ``warnings`` say what the reader worked around;
+    ``retime`` (see :func:`clipkit.align.captions.convert_with_audio`) may time it anew.
     """
     if to not in WRITERS:
         raise OutputError(f"unknown output format {to!r} (choose from {', '.join(WRITERS)})")
@@ -51,6 +55,8 @@ def convert_bytes(
     transcript = read_bytes(data, source, from_format)
     if on_read is not None:
         on_read(transcript)
+    if retime is not None:
+        transcript = retime(transcript)
     cues = build_cues(transcript, style)
     try:
         return render(cues, transcript, to, options, grid=style)

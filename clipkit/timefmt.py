@@ -12,6 +12,7 @@ function                   looks like           used for
 :func:`parse_time`         ``05:44``, ``344``   times in highlight files, given by people
 :func:`parse_seconds`      ``0.25``             lengths in seconds (a highlight's pad)
 :func:`format_time`        ``05:44.0``          times in messages and plans
+:func:`format_whole_clock` ``12:03``, ``1:01:40`` spans in messages (what alignment kept)
 :func:`format_whole_seconds` ``01:02:03``       the txt writer's paragraph stamps
 :func:`to_seconds`         ``3723.456``         JSON output (seconds, 3 decimals)
 =========================  ===================  ==========================================
@@ -30,6 +31,7 @@ __all__ = [
     "format_clock",
     "format_time",
     "format_timestamp",
+    "format_whole_clock",
     "format_whole_seconds",
     "parse_seconds",
     "parse_time",
@@ -174,6 +176,15 @@ def format_time(ms: int) -> str:
     if hours:
         return f"{hours}:{minutes:02d}:{secs:04.1f}"
     return f"{minutes:02d}:{secs:04.1f}"
+
+
+def format_whole_clock(ms: int) -> str:
+    """``MM:SS`` under an hour, ``H:MM:SS`` above: :func:`format_time` to the second
+    ``ms`` falls in (never rounded up)."""
+    hours, minutes, seconds, _ = _split(ms)
+    if hours:
+        return f"{hours}:{minutes:02d}:{seconds:02d}"
+    return f"{minutes:02d}:{seconds:02d}"
 
 
 def format_whole_seconds(ms: int) -> str:

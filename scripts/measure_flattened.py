@@ -15,6 +15,10 @@ each fixture (English ones and the French one) at its VTT time into an MP4
 capcheck scores the cues built from the aligned words, beside the same figures without the
 audio; ``aligned`` is the share of words timed from the speech and ``rtf`` the alignment's
 time as a share of the talk's length (``--minutes 4`` speaks only the first minutes).
+``--speech-dir DIR`` keeps the generated speech there and reuses it on the next run (whole
+files take minutes to speak).
+
+    python scripts/measure_flattened.py --audio --speech-dir /tmp/speech [--only t2o2]
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from clipkit.writers import render
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from speech_factory import make_spoken_talk  # noqa: E402  (test data: tests/)
+from speech_factory import SpokenTalk, make_spoken_talk  # noqa: E402  (test data: tests/)
 
 SKIPPED = ("glut23",)  # not a rolling track with typed lines
 COLUMNS = ("start_err_med", "start_err_p95", "in_sync", "weak_breaks", "recall", "extra_words")
@@ -91,11 +95,32 @@ def capcheck(tools: Path, vtt: Path, output: Path) -> dict[str, Any]:
     return figures
 
 
+def spoken_talk(vtt: Path, folder: Path, until_ms: int | None, reuse: bool) -> SpokenTalk:
+    """The fixture spoken into ``folder`` (made again unless ``reuse`` finds it there)."""
+    minutes = "all" if until_ms is None else f"{until_ms // 1000}s"
+    place = folder / f"{vtt.name.split('__')[0]}.{minutes}"
+    talk = place / "talk.json"
+    if reuse and talk.is_file():
+        saved = json.loads(talk.read_text(encoding="utf-8"))
+        words = load(Path(saved["vtt"])).words
+        return SpokenTalk(
+            Path(saved["video"]),
+            Path(saved["vtt"]),
+            Path(saved["markdown"]),
+            words,
+            int(saved["duration_ms"]),
+        )
+    made = make_spoken_talk(vtt, place, until_ms)
+    paths = {"video": str(made.video), "vtt": str(made.vtt), "markdown": str(made.markdown)}
+    talk.write_text(json.dumps({**paths, "duration_ms": made.duration_ms}), encoding="utf-8")
+    return made
+
+
 def measure_with_audio(
-    vtt: Path, tools: Path, folder: Path, until_ms: int | None
+    vtt: Path, tools: Path, folder: Path, until_ms: int | None, reuse: bool = False
 ) -> tuple[dict[str, Any], dict[str, Any], str]:
     """capcheck's figures for the markdown aligned to spoken audio, and without it."""
-    talk = make_spoken_talk(vtt, folder, until_ms)
+    talk = spoken_talk(vtt, folder, until_ms, reuse)
     transcript = load(talk.markdown)
     without = folder / f"{talk.markdown.stem}.text-only.srt"
     without.write_bytes(render(build_cues(transcript), transcript, "srt"))
@@ -110,7 +135,9 @@ def measure_with_audio(
     return figures, capcheck(tools, talk.vtt, without), result.report.summary()
 
 
-def main_audio(fixtures: list[Path], tools: Path, minutes: float | None) -> int:
+def main_audio(
+    fixtures: list[Path], tools: Path, minutes: float | None, speech_dir: Path | None
+) -> int:
     until_ms = None if minutes is None else int(minutes * 60_000)
     print(
         f"{'fixture':16} "
@@ -118,8 +145,11 @@ def main_audio(fixtures: list[Path], tools: Path, minutes: float | None) -> int:
         + f" {'pause_in_cue':>12} {'rtf':>6} | without audio: med  p95  in_sync"
     )
     with tempfile.TemporaryDirectory() as tmp:
+        folder = speech_dir or Path(tmp)
         for vtt in fixtures:
-            figures, text_only, summary = measure_with_audio(vtt, tools, Path(tmp), until_ms)
+            figures, text_only, summary = measure_with_audio(
+                vtt, tools, folder, until_ms, reuse=speech_dir is not None
+            )
             row = " ".join(f"{figures[c]:>13}" for c in AUDIO_COLUMNS)
             print(
                 f"{vtt.name.split('__')[0]:16} {row} {figures['pause_in_cue']!s:>12}"
@@ -137,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--audio", action="store_true", help="align to generated speech")
     parser.add_argument("--minutes", type=float, help="with --audio: only the first minutes")
     parser.add_argument("--only", help="fixtures whose name starts with this")
+    parser.add_argument(
+        "--speech-dir", type=Path, help="with --audio: keep the speech here and reuse it"
+    )
     args = parser.parse_args(argv)
     fixtures = sorted((args.shared / "fixtures" / "vtt").glob("*.vtt"))
     fixtures = [f for f in fixtures if not f.name.startswith(SKIPPED)]
@@ -146,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no fixtures under {args.shared}", file=sys.stderr)
         return 1
     if args.audio:
-        return main_audio(fixtures, args.shared / "tools", args.minutes)
+        return main_audio(fixtures, args.shared / "tools", args.minutes, args.speech_dir)
     columns = COLUMNS + FLOOR_COLUMNS
     print(f"{'fixture':16} " + " ".join(f"{c:>14}" for c in columns) + "  structure")
     with tempfile.TemporaryDirectory() as tmp:

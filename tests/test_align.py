@@ -7,10 +7,16 @@ every aligned time can be checked against the truth.
 from __future__ import annotations
 
 import array
+import fcntl
 import json
+import os
+import pty
+import re
 import shutil
+import struct
 import subprocess
 import sys
+import termios
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
@@ -21,13 +27,15 @@ from factory import rolling_vtt, script
 from speech_factory import SpokenTalk, excerpt_vtt, make_spoken_talk
 
 from clipkit.align import AlignmentReport, AlignmentResult, align_transcript
-from clipkit.align.engine import _fit_between_anchors
+from clipkit.align.assemble import fit_between_anchors
 from clipkit.align.plan import line_starts, plan_stretches, split
 from clipkit.align.pronounce import FILLER, Lexicon, ipa_to_cmu, looks_english, spoken_form
+from clipkit.cli import main
 from clipkit.media.audio import pcm_command, read_pcm
 from clipkit.model import Word
 from clipkit.readers import load
 from clipkit.segment import build_cues
+from clipkit.timefmt import parse_timestamp
 from clipkit.writers import render
 
 F = TypeVar("F", bound=Any)
@@ -126,12 +134,12 @@ def test_unaligned_runs_keep_their_estimates_between_the_aligned_words() -> None
     ends = [500, 1500, 2500, 3500, 4500, 5500]
     aligned = [True, False, False, True, False, True]
     starts[0], ends[0] = 0, 1200  # the aligned first word ends after the run's estimate
-    _fit_between_anchors(starts, ends, aligned)
+    fit_between_anchors(starts, ends, aligned)
     assert starts[1] == 1200 and starts[2] - starts[1] == 1000  # shifted, not squeezed
     assert starts[4] == 4000  # fits where it was: untouched
     starts = [0, 900, 1000, 1100]
     ends = [2000, 1900, 2000, 1200]
-    _fit_between_anchors(starts, ends, [True, False, False, True])
+    fit_between_anchors(starts, ends, [True, False, False, True])
     assert starts[1] == starts[2] == 1100 and ends[2] == 1100  # squeezed into no room
 
 
@@ -304,6 +312,172 @@ def test_another_language_keeps_its_estimates(spoken: SpokenTalk) -> None:
     result = align_transcript(estimated, spoken.video)
     assert result.transcript == estimated and not any(result.aligned)
     assert result.report.summary().startswith("aligned no words: no acoustic model")
+
+
+# ---------- the command line: convert --audio, find --audio ----------
+
+
+def _first_error_ms(words: list[dict[str, Any]], truth: tuple[Word, ...]) -> list[int]:
+    assert [w["text"] for w in words] == [w.text for w in truth if not w.is_sound_tag]
+    spoken = [w for w in truth if not w.is_sound_tag]
+    return sorted(abs(round(1000 * w["start"]) - t.start_ms) for w, t in zip(words, spoken))
+
+
+@on_generated_speech
+def test_convert_with_audio_writes_aligned_cues_and_says_how_much(
+    spoken: SpokenTalk,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    markdown = tmp_path / "talk.md"
+    shutil.copy(spoken.markdown, markdown)
+    assert main(["convert", str(markdown), "--audio", str(spoken.video), "-o", "talk.srt"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith(f"{markdown}: aligned ") and "% of words" in err[0]
+    assert err[-1] == f"converted {markdown} to talk.srt"
+    figures = _capcheck(spoken.vtt, Path("talk.srt"))
+    assert float(figures["start_err_med"]) <= 0.05, figures  # type: ignore[arg-type]
+    text_only = tmp_path / "text.srt"
+    assert main(["convert", str(markdown), "-q", "-o", str(text_only)]) == 0
+    aligned, before = figures["start_err_med"], _capcheck(spoken.vtt, text_only)["start_err_med"]
+    assert float(aligned) < float(before)  # type: ignore[arg-type]
+
+
+@on_generated_speech
+def test_json_and_word_output_carry_the_aligned_times(
+    spoken: SpokenTalk, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    markdown = tmp_path / "talk.md"
+    shutil.copy(spoken.markdown, markdown)
+    video = str(spoken.video)
+    assert main(["convert", str(markdown), "--audio", video, "--to", "json", "-q"]) == 0
+    data = json.loads((tmp_path / "talk.json").read_text(encoding="utf-8"))
+    alignment = data["alignment"]
+    assert alignment["words"] > 0 and alignment["share"] >= 0.95
+    assert alignment["aligned"] == round(alignment["share"] * alignment["words"])
+    errors = _first_error_ms(data["words"], spoken.words)
+    assert errors[len(errors) // 2] <= 30
+    assert main(["convert", str(markdown), "--audio", video, "--mode", "words", "-q"]) == 0
+    stamps = [
+        (parse_timestamp(stamp), word)
+        for stamp, word in re.findall(
+            r"<(\d\d:\d\d:\d\d\.\d{3})>([^<\s]+)",
+            (tmp_path / "talk.words.vtt").read_text(encoding="utf-8"),
+        )
+    ]
+    assert len(stamps) > 20
+    timed = iter((w["text"], round(1000 * w["start"])) for w in data["words"])
+    for ms, word in stamps:  # in order: each stamped word is the JSON's next one of its text
+        assert next(start for text, start in timed if text == word) == ms, word
+    assert capsys.readouterr().err == ""  # -q: only errors and warnings
+
+
+def _found_ms(out: str) -> int:
+    minutes, seconds = out.split()[0].split(":")
+    return round((int(minutes) * 60 + float(seconds)) * 1000)
+
+
+@on_generated_speech
+def test_find_with_audio_reports_the_spoken_times(
+    spoken: SpokenTalk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    phrase, first = _worst_timed_phrase(spoken)
+    words = spoken.words
+    found = ["find", str(spoken.markdown), phrase, "-q", "--threshold", "100"]
+    assert main(found) == 0
+    assert abs(_found_ms(capsys.readouterr().out) - words[first].start_ms) > 100
+    assert main([*found, "--audio", str(spoken.video)]) == 0
+    assert abs(_found_ms(capsys.readouterr().out) - words[first].start_ms) <= 60
+
+
+@on_generated_speech
+def test_convert_with_audio_shows_a_progress_bar_on_a_terminal(
+    spoken: SpokenTalk, tmp_path: Path
+) -> None:
+    leader, follower = pty.openpty()
+    # a terminal of 100 columns (a fresh pty has none, and tqdm draws nothing in none)
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    try:
+        command = [sys.executable, "-m", "clipkit", "convert", str(spoken.markdown)]
+        done = subprocess.run(
+            [*command, "--audio", str(spoken.video), "-o", str(tmp_path / "talk.srt")],
+            stderr=follower,
+            stdout=subprocess.PIPE,
+            timeout=300,
+        )
+        os.close(follower)
+        follower = -1
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+        if follower >= 0:
+            os.close(follower)
+    assert done.returncode == 0
+    text = shown.decode("utf-8", "replace")
+    assert "reading the audio:" in text and "aligning words:" in text and "100%" in text
+    assert "% of words" in text
+
+
+def _worst_timed_phrase(spoken: SpokenTalk) -> tuple[str, int]:
+    """The three-word phrase (said once) whose first word the text alone times worst, and
+    that word's index."""
+    words, estimated = spoken.words, load(spoken.markdown).words
+    said = " ".join(w.text for w in words)
+    phrases = [
+        (abs(estimated[i].start_ms - words[i].start_ms), i)
+        for i in range(len(words) - 2)
+        if all(w.text.isalpha() for w in words[i : i + 3])
+        and said.count(" ".join(w.text for w in words[i : i + 3])) == 1
+    ]
+    _, first = max(phrases)
+    return " ".join(w.text for w in words[first : first + 3]), first
+
+
+@on_generated_speech
+def test_clips_align_their_captions_within_each_window(
+    spoken: SpokenTalk, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    phrase, first = _worst_timed_phrase(spoken)
+    highlights = tmp_path / "h.yaml"
+    highlights.write_text(
+        f'highlights:\n  - title: One\n    from: "{phrase}"\n    to: "the new patch today"\n',
+        encoding="utf-8",
+    )
+    truth = spoken.words[first].start_ms
+    errors = {}
+    for flag in ([], ["--no-align"]):
+        out = tmp_path / ("aligned" if not flag else "estimated")
+        command = ["clip", str(spoken.video), "--captions", str(spoken.markdown)]
+        assert main([*command, "--highlights", str(highlights), "-d", str(out), *flag]) == 0
+        err = capsys.readouterr().err
+        assert ("% of words" in err) == (not flag), err
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        requested = manifest["clips"][0]["requested"]["start"]["ms"]  # the quote's start
+        errors[bool(flag)] = abs(requested - truth)
+    assert errors[False] <= 60, errors  # from the speech
+    assert errors[True] > 150, errors  # the text's estimate
+
+
+def test_convert_audio_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    one, two = tmp_path / "a.md", tmp_path / "b.md"
+    for path in (one, two):
+        path.write_text("**[00:01]** hello there\n", encoding="utf-8")
+    assert main(["convert", str(one), str(two), "-d", str(tmp_path / "o"), "--audio", "x"]) == 2
+    assert "--audio takes a single input" in capsys.readouterr().err
+    assert main(["convert", str(one), "--audio", str(tmp_path / "none.mp4")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"{tmp_path / 'none.mp4'}: no such file"]
+    assert not (tmp_path / "a.srt").exists()
 
 
 # ---------- every fixture's first minutes, scored by capcheck ----------

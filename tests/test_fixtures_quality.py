@@ -214,18 +214,39 @@ def test_flattened_markdown_keeps_words_and_structure(
     assert_quality({**figures, "extra_words": 0}, exact_times=False, timing=False)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 2 target for second-resolution input (start_err_med <= 0.15 s, "
-    "p95 <= 0.4 s) not reached: about 0.15-0.25 / 0.42-0.62 s today; the estimated line "
-    "starts alone (the floor from whole seconds) are off 0.15-0.23 / 0.42-0.51 s "
-    "(scripts/measure_flattened.py)",
-)
-@pytest.mark.parametrize("vtt", FLATTENED, ids=short)
+# Text alone cannot time a line better than the second its frame shows narrows it to: the
+# estimated line starts (the floor, scripts/measure_flattened.py) are off a median 0.15-0.21 s.
+# The targets (issue 13): median <= 0.20 s, p95 <= 0.55 s, in_sync >= 0.98, met by four of
+# the six fixtures.  qkeluna is a song (lines sung slowly between long pauses, a cleared
+# screen at nearly every line: its line starts alone are off a median 0.21 s), and t2o2's
+# pauses inside lines put a fifth of its cue starts mid-line, placed by the speaking rate
+# (0.217 s median, 0.587 s p95).
+MISSED = {"qkeluna": "median 0.207 s", "t2o2": "median 0.217 s, p95 0.587 s"}
+
+
+def _target(vtt: Path) -> Any:
+    missed = MISSED.get(vtt.name.split("__")[0])
+    if missed is None:
+        return vtt
+    reason = f"at its floor from whole seconds: {missed}"
+    return pytest.param(vtt, marks=pytest.mark.xfail(strict=True, reason=reason))
+
+
+@pytest.mark.parametrize("vtt", [_target(v) for v in FLATTENED], ids=short)
 def test_flattened_markdown_timing_target(vtt: Path, outputs: Outputs) -> None:
     figures = outputs.score(vtt, outputs.convert(outputs.flattened(vtt), "srt"))
-    assert figures["start_err_med"] <= 0.15, figures
-    assert figures["start_err_p95"] <= 0.4, figures
+    assert figures["in_sync"] >= 0.98, figures
+    assert figures["start_err_med"] <= 0.20, figures
+    assert figures["start_err_p95"] <= 0.55, figures
+
+
+@pytest.mark.parametrize("vtt", FLATTENED, ids=short)
+def test_flattened_markdown_timing_near_the_target(vtt: Path, outputs: Outputs) -> None:
+    # every fixture, the two at their floor included: within a frame or two of it
+    figures = outputs.score(vtt, outputs.convert(outputs.flattened(vtt), "srt"))
+    assert figures["in_sync"] >= 0.98, figures
+    assert figures["start_err_med"] <= 0.22, figures
+    assert figures["start_err_p95"] <= 0.60, figures
 
 
 # ---------- every cue time on the frame grid ----------

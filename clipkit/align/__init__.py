@@ -10,11 +10,7 @@ See :mod:`clipkit.align.engine` for how.  Needs the ``pocketsphinx`` package (th
 ``align`` extra); espeak-ng (optional) pronounces the words its dictionary lacks.
 """
 
-from clipkit.align.engine import (
-    AlignmentReport,
-    AlignmentResult,
-    AlignProgress,
-    align_transcript,
-)
+from clipkit.align.engine import AlignProgress, align_transcript
+from clipkit.align.report import AlignmentReport, AlignmentResult
 
 __all__ = ["AlignProgress", "AlignmentReport", "AlignmentResult", "align_transcript"]

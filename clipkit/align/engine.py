@@ -14,23 +14,34 @@ match is implausible, is tried again in a wider window, then in halves down to s
 lines; what still fails (music, crosstalk, another language, a stretch the transcript has
 wrong) keeps the times estimated from the text.  Stretches are aligned on every core.
 
+The steps, a module each: :mod:`~clipkit.align.stretch` (one stretch, with its retries),
+:mod:`~clipkit.align.checks` (alignments that cannot be trusted), :mod:`~clipkit.align.assemble`
+(the new word times) and :mod:`~clipkit.align.report` (what was achieved).
+
 Library code: nothing here prints; progress goes to the callback.
 """
 
 from __future__ import annotations
 
-import math
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
-from itertools import pairwise
+from dataclasses import replace
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
-from clipkit.align.plan import MARGIN_MS, Stretch, line_starts, plan_stretches, split, window
+from clipkit.align.assemble import assemble
+from clipkit.align.checks import clashing_seams, drop_misfits
+from clipkit.align.plan import CONTEXT_WORDS, Stretch, plan_stretches
 from clipkit.align.pronounce import Lexicon, looks_english
-from clipkit.align.sphinx import Span, SphinxAligner
+from clipkit.align.report import AlignmentReport, AlignmentResult
+from clipkit.align.sphinx import SphinxAligner
+from clipkit.align.stretch import (
+    WIDE_MARGIN_MS,
+    Outcome,
+    StretchJob,
+    align_stretch,
+)
 from clipkit.errors import MediaError
 from clipkit.media.audio import Pcm, read_pcm
 from clipkit.media.probe import probe
@@ -39,80 +50,7 @@ from clipkit.model import Transcript, Word
 AlignProgress = Callable[[str, int, int], None]
 """Called with the stage ("reading audio", "aligning"), the ms done and the ms in all."""
 
-SECOND = 1000
-# How far outside the second its frame shows an aligned line start may fall: the frame's
-# second is the floor of the true start, so this covers only the aligner's own error.
-LINE_START_SLACK_MS = 300
-WIDE_MARGIN_MS = 2_500  # the window of the second try
-CONTEXT_WORDS = 3
-MIN_SPLIT_WORDS = 4  # stretches shorter than this are not split further
 PARALLEL_MIN_MS = 60_000  # less speech than this is aligned in this process
-EXACT_SHARE = 0.9  # aligned this much, a transcript's word times count as exact
-
-
-@dataclass(frozen=True, slots=True)
-class AlignmentReport:
-    """How much of the transcript was aligned, and where estimated times were kept."""
-
-    words: int  # spoken words that were to be aligned (sound tags and punctuation excluded)
-    aligned: int
-    kept: tuple[tuple[int, int], ...] = ()  # (start_ms, end_ms) of stretches kept as estimated
-    reason: str = ""  # why nothing was aligned at all (no model for the language, ...)
-
-    @property
-    def share(self) -> float:
-        return self.aligned / self.words if self.words else 1.0
-
-    def summary(self) -> str:
-        """``aligned 97 % of words; 3 stretches kept their estimated times: 12:03-12:41``."""
-        if self.reason:
-            return f"aligned no words: {self.reason}"
-        text = f"aligned {math.floor(100 * self.share)} % of words"
-        if self.kept:
-            plural = "stretch" if len(self.kept) == 1 else "stretches"
-            spans = ", ".join(f"{_clock(a)}-{_clock(b)}" for a, b in self.kept)
-            text += f"; {len(self.kept)} {plural} kept their estimated times: {spans}"
-        return text
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "words": self.words,
-            "aligned": self.aligned,
-            "share": round(self.share, 4),
-            "kept_estimated": [{"start_ms": a, "end_ms": b} for a, b in self.kept],
-            "reason": self.reason or None,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class AlignmentResult:
-    """The transcript with aligned times (same words, same order) and the report."""
-
-    transcript: Transcript
-    aligned: tuple[bool, ...]  # per word: timed from the audio (False: estimate kept)
-    report: AlignmentReport
-
-
-@dataclass(frozen=True, slots=True)
-class _Job:
-    """One stretch and everything a worker needs to align it (picklable).
-
-    ``words`` is a slice of the transcript (the stretch, its context and room to widen);
-    ``stretch`` indexes into it, and ``offset`` is the transcript index of its first word.
-    """
-
-    stretch: Stretch
-    words: tuple[Word, ...]  # estimated times
-    entries: tuple[str | None, ...]  # dictionary word of each (None: covered by a filler)
-    spoken: tuple[bool, ...]  # whether each is said at all (not a sound tag, not punctuation)
-    pcm: Pcm  # audio wide enough for every retry
-    offset: int
-
-
-@dataclass(slots=True)
-class _Outcome:
-    spans: dict[int, Span] = field(default_factory=dict)  # word index -> media ms
-    failed: list[tuple[int, int]] = field(default_factory=list)  # (first, stop) not aligned
 
 
 def align_transcript(
@@ -173,7 +111,7 @@ def align_transcript(
     pcm = read_pcm(media, audio_start, total, on_progress=reading)
     jobs_list = [_job(s, words, entries, spoken, pcm) for s in stretches]
     speech_ms = sum(s.end_ms - s.start_ms for s in stretches)
-    outcome = _Outcome()
+    outcome = Outcome()
     done = 0
     if on_progress is not None:
         on_progress("aligning", 0, speech_ms)
@@ -183,82 +121,13 @@ def align_transcript(
         if on_progress is not None:
             on_progress("aligning", done, speech_ms)
     aligner.add_words(extra)
-    for seam in _seams(words, outcome.spans, first, stop, info.duration_ms):
+    for seam in clashing_seams(words, outcome.spans, first, stop, info.duration_ms):
         for i in range(seam.first, seam.stop):
             outcome.spans.pop(i, None)
         outcome.spans.update(align_stretch(aligner, _job(seam, words, entries, spoken, pcm)).spans)
     scored = [entry is not None and not entry.startswith("_") for entry in entries]
-    _drop_misfits(words, outcome.spans, first, stop, scored)
-    return _assemble(transcript, first, stop, spoken, outcome)
-
-
-# A line whose words fit their phones this many (robust) standard deviations worse than
-# the talk's typical line is not this speech: music, noise or other words forced onto it.
-MISFIT_SPREADS = 4.0
-
-
-def _drop_misfits(
-    words: Sequence[Word], spans: dict[int, Span], first: int, stop: int, scored: Sequence[bool]
-) -> None:
-    """Drop the alignment of lines that fit the sound far worse than the talk's others.
-
-    The scores are relative to the best-fitting sound unit of each frame, so they hold for
-    any recording: the talk's own median line is the yardstick.  Only dictionary words
-    count (``scored``): the pronunciations made up for names and numbers fit worse.
-    """
-    bounds = [first, *(i for i in line_starts(words) if first < i < stop)]
-    lines = zip(bounds, [*bounds[1:], stop])
-    fits: list[tuple[float, range]] = []
-    for a, b in lines:
-        found = [spans[i] for i in range(a, b) if i in spans and scored[i]]
-        frames = sum(span.frames for span in found)
-        if frames:
-            fits.append((sum(span.score * span.frames for span in found) / frames, range(a, b)))
-    if len(fits) < 2:
-        return
-    scores = sorted(score for score, _ in fits)
-    typical = scores[len(scores) // 2]
-    deviations = sorted(abs(score - typical) for score in scores)
-    spread = max(1.4826 * deviations[len(deviations) // 2], 3.0)  # MAD as a std. deviation
-    for score, indices in fits:
-        if score < typical - MISFIT_SPREADS * spread:
-            for i in indices:
-                spans.pop(i, None)
-
-
-SEAM_OVERLAP_MS = 100
-
-
-def _seams(
-    words: Sequence[Word], spans: dict[int, Span], first: int, stop: int, media_end_ms: int
-) -> list[Stretch]:
-    """Stretches across the seams where two neighbouring stretches' alignments clash.
-
-    Each stretch was aligned on its own, and a word at the edge of its window is the one
-    most easily misplaced (onto its neighbour's sound).  Where one stretch's last word and
-    the next one's first overlap, both are suspect: the two lines either side of the seam
-    are aligned again as one stretch, in which the seam's words are inside.
-    """
-    order = sorted(spans)
-    clashes = [
-        (a, b)
-        for a, b in pairwise(order)
-        if spans[b].start_ms < min(spans[a].start_ms + 1, spans[a].end_ms - SEAM_OVERLAP_MS)
-    ]
-    if not clashes:
-        return []
-    starts = [i for i in line_starts(words) if first <= i < stop]
-    seams: list[Stretch] = []
-    for a, b in clashes:
-        before = [i for i in starts if i <= a]
-        after = [i for i in starts if i > b]
-        low = before[-2] if len(before) >= 2 else first
-        high = after[1] if len(after) >= 2 else stop
-        if seams and low < seams[-1].stop:
-            low = seams[-1].first  # overlapping seams are one
-            seams.pop()
-        seams.append(window(words, low, high, MARGIN_MS, media_end_ms))
-    return seams
+    drop_misfits(words, outcome.spans, first, stop, scored)
+    return assemble(transcript, first, stop, spoken, outcome)
 
 
 def _words_in(words: Sequence[Word], window_ms: tuple[int, int] | None) -> tuple[int, int]:
@@ -283,7 +152,7 @@ def _job(
     entries: Sequence[str | None],
     spoken: Sequence[bool],
     pcm: Pcm,
-) -> _Job:
+) -> StretchJob:
     """The stretch with its words, its context words and audio enough for every retry."""
     low = max(0, stretch.first - CONTEXT_WORDS)
     high = min(len(words), stretch.stop + CONTEXT_WORDS + 1)
@@ -291,7 +160,7 @@ def _job(
     end = stretch.end_ms + WIDE_MARGIN_MS
     local = replace(stretch, first=stretch.first - low, stop=stretch.stop - low)
     audio = Pcm(pcm.window(start, end), start, pcm.rate)
-    return _Job(
+    return StretchJob(
         local, tuple(words[low:high]), tuple(entries[low:high]), tuple(spoken[low:high]), audio, low
     )
 
@@ -312,14 +181,14 @@ def _start_worker(extra: dict[str, tuple[str, ...]]) -> None:
     _worker_aligner = SphinxAligner(extra)
 
 
-def _work(job: _Job) -> _Outcome:
+def _work(job: StretchJob) -> Outcome:
     assert _worker_aligner is not None
     return align_stretch(_worker_aligner, job)
 
 
 def _run(
-    jobs: Sequence[_Job], extra: dict[str, tuple[str, ...]], workers: int
-) -> Iterator[tuple[Stretch, _Outcome]]:
+    jobs: Sequence[StretchJob], extra: dict[str, tuple[str, ...]], workers: int
+) -> Iterator[tuple[Stretch, Outcome]]:
     """Outcomes in the order of ``jobs``, from ``workers`` processes (or this one)."""
     if workers <= 1:
         aligner = SphinxAligner(extra)
@@ -340,187 +209,4 @@ def _run(
             raise
 
 
-def align_stretch(aligner: SphinxAligner, job: _Job) -> _Outcome:
-    """Align one planned stretch: as planned, then in a wider window, then in halves."""
-    outcome = _Outcome()
-    words = job.words
-    pending = [job.stretch]
-    while pending:
-        stretch = pending.pop(0)
-        spans = _try(aligner, job, stretch)
-        if spans is None:
-            spans = _try(aligner, job, window(words, stretch.first, stretch.stop, WIDE_MARGIN_MS))
-        if spans is not None:
-            outcome.spans.update((i + job.offset, span) for i, span in spans.items())
-            continue
-        halves = split(stretch, words, MARGIN_MS) if stretch.size >= MIN_SPLIT_WORDS else []
-        if halves:
-            pending[:0] = halves
-            continue
-        outcome.failed.append((stretch.first + job.offset, stretch.stop + job.offset))
-    return outcome
-
-
-def _try(aligner: SphinxAligner, job: _Job, stretch: Stretch) -> dict[int, Span] | None:
-    """Spans (media ms) of the stretch's spoken words in its window, if plausible."""
-    core = [i for i in range(stretch.first, stretch.stop) if job.spoken[i]]
-    if not core:
-        return {}
-    lead = _context(job, range(max(0, stretch.first - CONTEXT_WORDS), stretch.first))
-    trail = _context(job, range(stretch.stop, min(len(job.words), stretch.stop + CONTEXT_WORDS)))
-    start_ms = max(stretch.start_ms, job.pcm.start_ms)
-    found = aligner.align(
-        job.pcm.window(start_ms, stretch.end_ms), [job.entries[i] for i in core], lead, trail
-    )
-    if found is None:
-        return None
-    spans = {
-        i: Span(span.start_ms + start_ms, span.end_ms + start_ms, span.score)
-        for i, span in zip(core, found)
-        if span is not None
-    }
-    for i, span in spans.items():
-        word = job.words[i]
-        if word.line_start and not _within_its_second(span.start_ms, word.start_ms):
-            return None
-    return spans
-
-
-def _context(job: _Job, indices: range) -> list[str]:
-    return [e for i in indices if job.spoken[i] and (e := job.entries[i]) is not None]
-
-
-def _within_its_second(aligned_ms: int, estimated_ms: int) -> bool:
-    """Whether an aligned line start lies in the second its estimate (its frame) shows."""
-    second = estimated_ms // SECOND * SECOND
-    return second - LINE_START_SLACK_MS <= aligned_ms < second + SECOND + LINE_START_SLACK_MS
-
-
-def _assemble(
-    transcript: Transcript, first: int, stop: int, spoken: Sequence[bool], outcome: _Outcome
-) -> AlignmentResult:
-    """New word times: aligned ones from the audio, the others estimated, all in order."""
-    words = transcript.words
-    _drop_disordered(outcome)
-    aligned = [i in outcome.spans for i in range(len(words))]
-    starts = [w.start_ms for w in words]
-    ends = [w.end_ms for w in words]
-    for i, span in outcome.spans.items():
-        starts[i], ends[i] = span.start_ms, span.end_ms
-    _fit_between_anchors(starts, ends, aligned, first, stop)
-    new_words = tuple(
-        replace(w, start_ms=s, end_ms=max(s, e)) for w, s, e in zip(words, starts, ends)
-    )
-    to_align = [i for i in range(first, stop) if spoken[i]]
-    kept = _merge_spans(
-        (words[i].start_ms, max(words[i].end_ms, words[i].start_ms + 1))
-        for i in to_align
-        if not aligned[i]
-    )
-    report = AlignmentReport(len(to_align), sum(1 for i in to_align if aligned[i]), tuple(kept))
-    # Timed from the speech, the words no longer need cues to start at source lines (the
-    # segmenter's preference for estimated times); a mostly estimated transcript still does.
-    exact = transcript.exact_word_times or report.share >= EXACT_SHARE
-    aligned_transcript = replace(transcript, words=new_words, exact_word_times=exact)
-    return AlignmentResult(aligned_transcript, tuple(aligned), report)
-
-
-def _drop_disordered(outcome: _Outcome) -> None:
-    """Where two stretches' alignments overlap (one placed its edge word in the other's
-    audio), neither can be trusted there: the words on both sides keep their estimates."""
-    while True:
-        order = sorted(outcome.spans)
-        clash = next(
-            (
-                (a, b)
-                for a, b in pairwise(order)
-                if outcome.spans[b].start_ms < outcome.spans[a].start_ms
-            ),
-            None,
-        )
-        if clash is None:
-            return
-        for index in clash:
-            del outcome.spans[index]
-
-
-def _fit_between_anchors(
-    starts: list[int], ends: list[int], aligned: Sequence[bool], first: int = 0, stop: int = -1
-) -> None:
-    """Every run of unaligned words keeps its estimated times, moved only as far as the
-    aligned words around it require: it begins no earlier than the aligned word before it
-    ends and finishes no later than the aligned word after it starts (shifted when it fits
-    there, squeezed into the gap when it does not).  Words outside ``first..stop - 1`` (the
-    window aligned) move only where they would overlap the aligned words next to them."""
-    count = len(starts)
-    stop = count if stop < 0 else stop
-    for i in range(first - 1, -1, -1):  # before the window: end before what follows starts
-        limit = starts[i + 1]
-        starts[i] = min(starts[i], limit)
-        ends[i] = max(starts[i], min(ends[i], limit))
-    for i in range(stop, count):  # after it: start after what comes before
-        starts[i] = max(starts[i], ends[i - 1] if aligned[i - 1] else starts[i - 1])
-        ends[i] = max(ends[i], starts[i])
-    index = first
-    while index < stop:
-        if aligned[index]:
-            index += 1
-            continue
-        run_end = index
-        while run_end < stop and not aligned[run_end]:
-            run_end += 1
-        low = ends[index - 1] if index > 0 else 0
-        high = starts[run_end] if run_end < count else None
-        _fit_run(starts, ends, index, run_end, low, high)
-        index = run_end
-
-
-def _fit_run(
-    starts: list[int], ends: list[int], first: int, stop: int, low: int, high: int | None
-) -> None:
-    begin = starts[first]
-    finish = max(ends[stop - 1], starts[stop - 1])
-    if high is not None and high < low:
-        low = high  # the anchors themselves overlap: the run sits at the later one's start
-    shift = 0
-    if begin < low:
-        shift = low - begin
-    elif high is not None and finish > high:
-        shift = max(low - begin, high - finish)
-    new_begin, new_finish = begin + shift, finish + shift
-    if high is not None and new_finish > high:
-        new_finish = high
-    if shift == 0 and new_finish == finish:
-        return
-    span = finish - begin
-    scale = (new_finish - new_begin) / span if span > 0 else 0.0
-    for i in range(first, stop):
-        starts[i] = new_begin + round((starts[i] - begin) * scale)
-        ends[i] = max(starts[i], new_begin + round((ends[i] - begin) * scale))
-
-
-def _merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1] + SECOND:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _clock(ms: int) -> str:
-    seconds = ms // SECOND
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"
-
-
-__all__ = [
-    "AlignProgress",
-    "AlignmentReport",
-    "AlignmentResult",
-    "align_stretch",
-    "align_transcript",
-    "line_starts",
-]
+__all__ = ["AlignProgress", "AlignmentReport", "AlignmentResult", "align_transcript"]

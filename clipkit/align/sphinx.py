@@ -33,6 +33,11 @@ except ImportError:  # the ``align`` extra is not installed
     Decoder = None
 
 FRAME_MS = 10
+# A frame is the 25.6 ms of sound from its start: a word's first frame already holds the
+# onset of its sound, so segments begin about a frame early.  Measured on espeak-ng speech
+# (EthanSK's 4 minutes): onsets a median 10 ms early; corrected, the median error halves
+# (20 -> 10 ms) and the p95 drops 80 -> 70 ms.
+FRAME_LAG_MS = 10
 WIDE_BEAM = 1e-300
 FILLER_WORD = "[SPEECH]"  # the model's "spoken noise": covers a word it cannot say
 _ALTERNATE = re.compile(r"\(\d+\)$")  # "read(2)": CMUdict's second pronunciation
@@ -189,7 +194,8 @@ def _walk(
             return None
         if lead <= position < lead + core:
             frames = max(1, last + 1 - first)
-            spans.append(Span(first * FRAME_MS, (last + 1) * FRAME_MS, score / frames))
+            start, end = first * FRAME_MS + FRAME_LAG_MS, (last + 1) * FRAME_MS + FRAME_LAG_MS
+            spans.append(Span(start, end, score / frames))
         position += 1
     while position < lead + core and chain[position] == FILLER_WORD:
         spans.append(None)

@@ -32,7 +32,7 @@ from clipkit.clips import (
 )
 from clipkit.convert import how_taken
 from clipkit.errors import ClipkitError, OptionError
-from clipkit.highlights import load_highlights
+from clipkit.highlights import HighlightSpec, load_highlights, resolve
 from clipkit.media.burn import VERTICAL_BURN_STYLE, BurnStyle, VerticalCrop
 from clipkit.media.cut import EncodeSettings
 from clipkit.media.runner import format_command
@@ -71,6 +71,13 @@ def add_clip_arguments(parser: argparse.ArgumentParser) -> None:
         help="the highlights: a YAML or TOML file (format below)",
     )
     parser.add_argument("--no-snap", action="store_true", help="cut exactly at the given times")
+    parser.add_argument(
+        "--no-align",
+        action="store_true",
+        help="keep the captions' estimated word times (default: captions timed only to the "
+        "second, such as markdown exports, are aligned to the video's speech within each "
+        "clip, so that snapping and the clip's captions use the spoken times)",
+    )
     parser.add_argument(
         "--snap-tolerance",
         type=seconds_up_to_an_hour,
@@ -176,10 +183,35 @@ def prepare(args: argparse.Namespace, options: ClipOptions) -> tuple[Source, lis
     source = open_source(args.video, args.captions, style, args.fps)
     if source.transcript is not None:
         _print_warnings(source.transcript)
+    if not getattr(args, "no_align", False):
+        source = _aligned(source, specs, args)
     try:
         return source, plan_clips(source, specs, options)
     except OptionError as exc:
         raise _named_by_flag(exc) from exc
+
+
+def _aligned(source: Source, specs: Sequence[HighlightSpec], args: argparse.Namespace) -> Source:
+    """The source with its words timed from the speech within every clip's window, when its
+    captions are timed only to the second (the summary on stderr, unless quiet)."""
+    from clipkit.align.windows import align_source, needs_alignment  # the aligner: lazily
+
+    if not needs_alignment(source):
+        return source
+    windows = []
+    for spec in specs:
+        try:
+            item = resolve(spec, source.transcript)
+        except ClipkitError:
+            continue  # planning says what is wrong with it
+        windows.append((item.start_ms, item.end_ms))
+    from clipkit.cli.convert_audio import AlignProgressBar
+
+    with AlignProgressBar(not args.quiet and not getattr(args, "no_progress", False)) as bar:
+        source, report = align_source(source, windows, bar.update)
+    if not args.quiet and report.words:
+        print(f"{source.captions}: {report.summary()}", file=sys.stderr)
+    return source
 
 
 def _print_warnings(transcript: Transcript) -> None:

@@ -68,6 +68,8 @@ examples:
   clipkit convert subs.srt --to vtt -v         an authored file: the same cues as WebVTT
   clipkit convert subs.srt --resegment         an authored file laid out again by the policy
   clipkit convert downloads/ --dry-run         how each file would be taken; writes nothing
+  clipkit convert talk.md --audio talk.mp4 -o talk.srt
+                                               words timed from the talk's speech
 
 authored and automatic captions:
   An SRT/VTT file is automatic when its cues roll (a cue types a line under a repeat of
@@ -162,6 +164,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "taken; write nothing",
     )
 
+    parser.add_argument(
+        "--audio",
+        metavar="MEDIA",
+        help="time the words from the speech in this video or audio file (any file ffmpeg "
+        "reads; a single input): where the speech cannot be matched (music, another "
+        "language) the times estimated from the text are kept, and stderr says how much "
+        "was aligned (default: timing from the captions alone)",
+    )
     add_policy_arguments(parser)
     add_file_arguments(parser)
     parser.set_defaults(func=run)
@@ -185,6 +195,10 @@ def run(args: argparse.Namespace) -> int:
         return _option_error(exc)
     if args.output is not None and len(args.inputs) != 1:
         return _usage_error("-o/--output takes a single input; use -d/--out-dir for several")
+    if args.audio is not None:
+        from clipkit.cli.convert_audio import run_with_audio  # loads the aligner: lazily
+
+        return run_with_audio(args, options)
 
     found = expand_inputs([p for p in args.inputs if p != STDIO], EXTENSIONS[options.format])
     problems = list(found.problems)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clipkit.cli.grammar import (
     add_hidden_alias,
@@ -13,16 +13,21 @@ from clipkit.cli.grammar import (
     add_quiet_options,
     percent,
     report_done,
+    shows_progress,
 )
 from clipkit.fileio import atomic_write_bytes, ensure_not_input
 from clipkit.highlights import FUZZY_THRESHOLD, find, findings_to_yaml
 from clipkit.timefmt import format_time
+
+if TYPE_CHECKING:
+    from clipkit.model import Transcript
 
 FIND_EXAMPLES = """\
 examples:
   clipkit find talk.srt "wells fargo"            every match: its time and the sentence
   clipkit find talk.srt "wells fargo" -o h.yaml  and a highlight file of whole sentences
   clipkit find talk.md "deep research" --threshold 95     closer matches only
+  clipkit find talk.md "wells fargo" --audio talk.mp4    times from the speech, not the text
 
 Matching ignores case and punctuation and tolerates small recognition slips (--threshold).
 exit status: 0 found, 1 not found (or an error), 2 usage error.
@@ -53,6 +58,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help=f"how similar (0-100) a run of words must be to count as a match "
         f"(default: {FUZZY_THRESHOLD:g})",
     )
+    finder.add_argument(
+        "--audio",
+        metavar="MEDIA",
+        help="time the words from the speech in this video or audio file first, so the "
+        "times found are the spoken ones (default: the captions' own times)",
+    )
     add_quiet_options(finder)
     finder.set_defaults(func=run_find)
 
@@ -63,6 +74,8 @@ def run_find(args: argparse.Namespace) -> int:
     if args.output is not None:
         ensure_not_input(args.output, [args.captions])
     transcript = load(args.captions)
+    if args.audio is not None:
+        transcript = _aligned(transcript, args)
     findings = find(transcript, args.phrase, args.threshold)
     for warning in transcript.warnings:  # what reading the captions worked around
         print(warning, file=sys.stderr)
@@ -76,3 +89,14 @@ def run_find(args: argparse.Namespace) -> int:
         count = "highlight" if len(findings) == 1 else "highlights"
         report_done(args, f"wrote {len(findings)} {count} to {args.output}")
     return 0
+
+
+def _aligned(transcript: Transcript, args: argparse.Namespace) -> Transcript:
+    """The transcript with its words timed from ``args.audio`` (the summary on stderr)."""
+    from clipkit.align import align_transcript  # loads the aligner: lazily
+    from clipkit.cli.convert_audio import AlignProgressBar
+
+    with AlignProgressBar(shows_progress(args)) as bar:
+        result = align_transcript(transcript, args.audio, on_progress=bar.update)
+    report_done(args, f"{args.captions}: {result.report.summary()}")
+    return result.transcript

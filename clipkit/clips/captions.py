@@ -76,7 +76,13 @@ def clip_cues(
         clip_end = min(snap(cue_end - start_ms), duration)
         if clip_end <= clip_start:
             continue
-        kept.append(Cue(clip_start, clip_end, lines, tuple(w.shifted(-start_ms) for w in words)))
+        # a word may begin a few ms before the clip when the cue's start was snapped to
+        # the frame after it (and the clip starts on that frame): it starts at the clip's
+        clipped = (
+            replace(w, start_ms=max(w.start_ms, start_ms), end_ms=max(w.end_ms, start_ms))
+            for w in words
+        )
+        kept.append(Cue(clip_start, clip_end, lines, tuple(w.shifted(-start_ms) for w in clipped)))
     return kept
 
 
