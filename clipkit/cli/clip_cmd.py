@@ -11,6 +11,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from clipkit.cli import COMMAND_HELP
 from clipkit.cli.caption_options import (
     add_file_arguments,
     add_policy_arguments,
@@ -110,7 +111,7 @@ which; --dry-run prints it with the ffmpeg commands.
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     clip = subparsers.add_parser(
         "clip",
-        help="cut highlight clips, each with its own captions",
+        help=COMMAND_HELP["clip"],
         description="Cut the highlights listed in a YAML/TOML file out of a video.",
         epilog=CLIP_EXAMPLES,
     )
@@ -136,7 +137,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
     reel = subparsers.add_parser(
         "reel",
-        help="join highlights into one MP4 with chapters and captions",
+        help=COMMAND_HELP["reel"],
         description="Join the highlights of a YAML/TOML file into one MP4: one chapter per "
         "highlight, optional title cards and cross-fades, joined captions beside it.",
         epilog=REEL_EXAMPLES,

@@ -22,6 +22,7 @@ from clipkit.batch import (
     expand_inputs,
     plan_jobs,
 )
+from clipkit.cli import COMMAND_HELP
 from clipkit.cli.caption_options import (
     add_file_arguments,
     add_policy_arguments,
@@ -110,7 +111,7 @@ exit status: 0 all converted, 1 some file failed (one line each on stderr:
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "convert",
-        help="rebuild captions from rolling YouTube captions or transcripts",
+        help=COMMAND_HELP["convert"],
         description="Rebuild proper pop-on captions (every word once, in order, timed to\n"
         "the speech) from YouTube rolling auto-captions (VTT, json3), markdown\n"
         "transcripts or SRT/WebVTT files, and write them as SRT, WebVTT, JSON or text.\n"
