@@ -62,7 +62,7 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
         "fetch talks and cut captioned clips.",
         epilog="Run 'clipkit COMMAND --help' for the options and examples of a command.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_version_action())
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = set(COMMANDS.values()) if argv is None else _command_module(argv)
     registered: set[str] = set()
@@ -151,6 +151,20 @@ def _silence_stdout() -> None:
 
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
+
+
+def _version_action() -> type:
+    import argparse
+
+    class VersionAction(argparse._VersionAction):
+        """``--version``, the installed version looked up only when asked for (the lookup,
+        importlib.metadata, takes longer to import than a conversion's own modules)."""
+
+        def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+            self.version = f"%(prog)s {_version()}"
+            super().__call__(parser, *args)
+
+    return VersionAction
 
 
 def _version() -> str:

@@ -9,9 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING, Any, TextIO
 
 from clipkit.batch import (
     CAPTION_SUFFIXES,
@@ -43,6 +41,9 @@ from clipkit.fileio import atomic_write_bytes
 from clipkit.model import Transcript
 from clipkit.readers import MAX_INPUT_BYTES, READERS, read_bytes, read_input
 from clipkit.writers import EXTENSIONS, WRITERS
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 STDIO = "-"
 #: The flag of each BatchOptions field, to name it in an error.
@@ -216,13 +217,11 @@ def run(args: argparse.Namespace) -> int:
             written += [(source, output)] if output != STDIO else []
         else:
             failed += 1
-    bar = tqdm(
-        total=len(jobs),
-        unit="file",
-        file=sys.stderr,
-        disable=len(jobs) < 2 or not shows_progress(args) or not sys.stderr.isatty(),
-        leave=False,
-    )
+    bar: tqdm[Any] | _NoBar = _NoBar()
+    if len(jobs) >= 2 and shows_progress(args) and sys.stderr.isatty():
+        from tqdm import tqdm  # (only for a bar shown: it takes a while to import)
+
+        bar = tqdm(total=len(jobs), unit="file", file=sys.stderr, leave=False)
 
     def show(job: Job, outcome: Outcome) -> None:
         _show(bar, job, outcome, args)
@@ -240,7 +239,23 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _show(bar: tqdm[Any], job: Job, outcome: Outcome, args: argparse.Namespace) -> None:
+class _NoBar:
+    """The progress bar when none is shown (one file, --quiet, no terminal)."""
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self) -> None:
+        return None
+
+    def write(self, line: str, file: TextIO) -> None:
+        print(line, file=file)  # as tqdm.write does
+
+
+def _show(bar: tqdm[Any] | _NoBar, job: Job, outcome: Outcome, args: argparse.Namespace) -> None:
     """One finished file: its warnings and error, or (-v, --dry-run) how it was taken."""
     for warning in outcome.warnings:
         bar.write(warning, file=sys.stderr)
