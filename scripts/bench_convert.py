@@ -105,11 +105,11 @@ def four_hour_vtt() -> str | None:
     return "".join(pieces)
 
 
-def process_seconds(argv: list[str]) -> tuple[float, float]:
+def process_seconds(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     """The wall time and the CPU time (user + system) of one run of a command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
@@ -126,29 +126,40 @@ def bench_process(runs: int, repeats: int) -> None:
         path = Path(temp, "stream.vtt")
         path.write_text(text, encoding="utf-8")
         output = Path(temp, "stream.srt")
-        ours = [str(clipkit), "convert", str(path), "-o", str(output), "-q"]
-        theirs = [sys.executable, "-c", "import sys, webvtt; webvtt.read(sys.argv[1])", str(path)]
-        process_seconds(ours), process_seconds(theirs)  # (warm the file system's caches)
-        mine_runs, peer_runs = [], []
-        for _ in range(runs):
-            mine_runs.append(process_seconds(ours))
-            peer_runs.append(process_seconds(theirs))
-        mine, mine_cpu = (statistics.median(run) for run in zip(*mine_runs))
-        peer, peer_cpu = (statistics.median(run) for run in zip(*peer_runs))
         words = len(read_bytes(path.read_bytes(), str(path)).words)
         print(f"    {path.stat().st_size / 1e6:.1f} MB, {words} words, 4 hours -> SRT")
-        for name, wall, cpu in (
-            ("clipkit convert", mine, mine_cpu),
-            ("python -c 'webvtt.read'", peer, peer_cpu),
-        ):
-            print(f"    {name + ' (process):':35s} {wall * 1000:6.0f} ms ({cpu * 1000:.0f} ms CPU)")
-        load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
-        cpu_ratio = f"CPU time: {peer_cpu / mine_cpu:.2f}x{load}"
-        print(f"    clipkit is {verdict(peer / mine, PROCESS_GOAL)} ({cpu_ratio})")
-        print_stages(path, repeats)
+        ours = [str(clipkit), "convert", str(path), "-o", str(output), "-q"]
+        theirs = [sys.executable, "-c", "import sys, webvtt; webvtt.read(sys.argv[1])", str(path)]
+        # As installed (pip compiles every module's bytecode, webvtt-py's and clipkit's), in
+        # a cache of its own; then as this environment runs them, which may keep Python from
+        # caching bytecode (PYTHONDONTWRITEBYTECODE: an editable clipkit is compiled from
+        # source at every start, while webvtt-py's bytecode came with its install).
+        cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        cached["PYTHONPYCACHEPREFIX"] = str(Path(temp, "bytecode"))
+        settings = [("bytecode cached, as installed", cached)]
+        if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+            settings.append(("as here: PYTHONDONTWRITEBYTECODE set", dict(os.environ)))
+        for name, env in settings:
+            process_seconds(ours, env), process_seconds(theirs, env)  # (caches warmed)
+            mine_runs, peer_runs = [], []
+            for _ in range(runs):
+                mine_runs.append(process_seconds(ours, env))
+                peer_runs.append(process_seconds(theirs, env))
+            mine, mine_cpu = (statistics.median(run) for run in zip(*mine_runs))
+            peer, peer_cpu = (statistics.median(run) for run in zip(*peer_runs))
+            print(f"    {name}:")
+            for command, wall, cpu in (
+                ("clipkit convert", mine, mine_cpu),
+                ("python -c 'webvtt.read'", peer, peer_cpu),
+            ):
+                print(f"      {command:25s} {wall * 1000:6.0f} ms ({cpu * 1000:.0f} ms CPU)")
+            load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+            cpu_ratio = f"CPU time: {peer_cpu / mine_cpu:.2f}x{load}"
+            print(f"      clipkit is {verdict(peer / mine, PROCESS_GOAL)} ({cpu_ratio})")
+        print_stages(path, repeats, cached)
 
 
-def print_stages(path: Path, repeats: int) -> None:
+def print_stages(path: Path, repeats: int, env: dict[str, str]) -> None:
     """The same conversion in-process, by stage; the import in a fresh interpreter."""
     code = (
         "import time; start = time.perf_counter(); "
@@ -158,7 +169,7 @@ def print_stages(path: Path, repeats: int) -> None:
     imports = min(
         float(
             subprocess.run(
-                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
             ).stdout
         )
         for _ in range(repeats)
@@ -172,7 +183,7 @@ def print_stages(path: Path, repeats: int) -> None:
     theirs = best_of(repeats, lambda: webvtt.read(source))
     total = load + build + write
     print(
-        f"    in-process, best of {repeats}: import {imports * 1000:.0f} ms, load "
+        f"    in-process, best of {repeats}: import {imports * 1000:.0f} ms (cached), load "
         f"{load * 1000:.0f}, build_cues {build * 1000:.0f}, render {write * 1000:.0f} "
         f"(together {total * 1000:.0f}) vs webvtt.read {theirs * 1000:.0f}"
     )
