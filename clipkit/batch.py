@@ -384,7 +384,7 @@ def _run_in_pool(jobs: Sequence[Job], options: BatchOptions, workers: int, done:
 
     with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint) as pool:
         futures: dict[Future[Outcome], Job] = {
-            pool.submit(convert_one, job, options): job for job in jobs
+            pool.submit(convert_one, job, options): job for job in _largest_first(jobs)
         }
         try:
             for future in as_completed(futures):
@@ -393,6 +393,19 @@ def _run_in_pool(jobs: Sequence[Job], options: BatchOptions, workers: int, done:
             # files being written finish whole (the workers ignore Ctrl-C), the rest never start
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+
+
+def _largest_first(jobs: Sequence[Job]) -> list[Job]:
+    """The jobs by input size, largest first: the workers then finish together (the last
+    files handed out are the quickest), rather than one converting a long talk alone."""
+
+    def size(job: Job) -> int:
+        try:
+            return job.source.stat().st_size
+        except OSError:  # (its conversion says why)
+            return 0
+
+    return sorted(jobs, key=size, reverse=True)
 
 
 def _ignore_sigint() -> None:

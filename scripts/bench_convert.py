@@ -80,6 +80,28 @@ def best_of(repeats: int, action: Callable[[], object]) -> float:
     return min(times)
 
 
+def best_with_cpu(repeats: int, action: Callable[[], object]) -> tuple[float, float]:
+    """The best wall time of ``repeats`` runs, and the CPU time (user + system, of this
+    process and of the children it waited for) of that run."""
+    runs = []
+    for _ in range(repeats):
+        before = _cpu_seconds()
+        start = time.perf_counter()
+        action()
+        runs.append((time.perf_counter() - start, _cpu_seconds() - before))
+    return min(runs)
+
+
+def _cpu_seconds() -> float:
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+    )
+
+
 def verdict(ratio: float, goal: float) -> str:
     return f"{ratio:.2f}x (goal >= {goal:g}x): {'PASS' if ratio >= goal else 'FAIL'}"
 
@@ -273,12 +295,17 @@ def bench_jobs(repeats: int, count: int, full: bool) -> None:
 
             return run
 
-        one = best_of(repeats, convert(1))
-        two = best_of(repeats, convert(2))
+        one, one_cpu = best_with_cpu(repeats, convert(1))
+        two, two_cpu = best_with_cpu(repeats, convert(2))
     print(f"    --jobs 1: {one:7.2f} s   ({one / count * 1000:.0f} ms a file)")
     load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     print(f"    --jobs 2: {two:7.2f} s   ({cores} CPU cores here{load})")
     print(f"    --jobs 2 is {verdict(one / two, JOBS_GOAL)}")
+    print(
+        f"    CPU time (this process and its workers): --jobs 1 {one_cpu:.2f} s, --jobs 2 "
+        f"{two_cpu:.2f} s: the pool costs {(two_cpu / one_cpu - 1) * 100:+.1f} %, so on 2 "
+        f"free cores --jobs 2 could be {2 * one_cpu / two_cpu:.2f}x at best"
+    )
 
 
 # ---------------------------------------------------------------- (c) adversarial inputs
