@@ -106,10 +106,10 @@ def ffmpeg_stage(argv: Sequence[str], *args: Any, **kwargs: Any) -> str:
     if "mux" in what:
         return "mux"
     if "piece" in what:
-        output = Path(argv[-1]).stem  # piece-<cut>-<n>
         if "copy" in argv:
             return "copy"
-        return "head" if output.endswith("-0") else "tail"
+        output = next(Path(a).stem for a in argv if Path(a).name.startswith("piece-"))
+        return "head" if output.endswith("-0") else "tail"  # piece-<cut>-<n>
     return what or "ffmpeg"
 
 
