@@ -33,7 +33,7 @@ COMMANDS: dict[str, str] = {
     "convert": "clipkit.cli.convert_cmd",
     "fetch": "clipkit.cli.fetch_cmd",
     "clip": "clipkit.cli.clip_cmd",
-    "reel": "clipkit.cli.clip_cmd",
+    "reel": "clipkit.cli.reel_cmd",
     "find": "clipkit.cli.find_cmd",
 }
 COMMAND_HELP: dict[str, str] = {
