@@ -4,9 +4,9 @@
 The source and clip are bench_clip.py's: 3 minutes of 1080p30 testsrc2 + a sine, H.264 with
 B-frames at 4 Mb/s and a keyframe every ``--gop`` seconds; a 75 s clip starting at 61.5 s,
 cut by ``clipkit.media.smartcut`` exactly as ``clipkit clip`` does.  Nothing in clipkit is
-changed: the script wraps the functions smartcut calls (``run_ffmpeg``, ``run_capture``,
-``run_capture_both``, ``probe_video_stream``, ``read_packets``) to note when each ffmpeg or
-ffprobe run started and ended, then prints every stage's span on the cut's clock:
+changed: the script wraps the functions the smartcut package calls (``run_ffmpeg``,
+``run_capture_both``, ``counted_streams``, ``probe``, ``read_packets``) to note when each
+ffmpeg or ffprobe run started and ended, then prints every stage's span on the cut's clock:
 
 * plan: probing the stream and reading the packets around the span;
 * head / tail: the edge re-encodes (side by side), copy: the middle's stream copy;
@@ -40,6 +40,9 @@ from clipkit.media import smartcut
 from clipkit.media.cut import EncodeSettings, accurate_cut_command
 from clipkit.media.probe import probe
 from clipkit.media.runner import run_ffmpeg
+from clipkit.media.smartcut import plan as smart_plan
+from clipkit.media.smartcut import run as smart_run
+from clipkit.media.smartcut import verify as smart_verify
 
 SOURCE_SECONDS = 180
 CLIP_START_MS = 61_500
@@ -65,24 +68,23 @@ class Recorder:
         self.origin = time.perf_counter()
         self._lock = threading.Lock()
 
-    def wrap(self, name: str, stage_of: Callable[..., str]) -> None:
-        original = getattr(smartcut, name)
+    def wrap(self, module: Any, name: str, stage_of: Callable[..., str]) -> Callable[[], None]:
+        """Time ``module.name``; returns what puts the original back."""
+        original = getattr(module, name)
 
         def timed(*args: Any, **kwargs: Any) -> Any:
             began = time.perf_counter()
             try:
                 return original(*args, **kwargs)
             finally:
+                ended = time.perf_counter()
                 with self._lock:
                     self.runs.append(
-                        Run(
-                            stage_of(*args, **kwargs),
-                            began - self.origin,
-                            time.perf_counter() - self.origin,
-                        )
+                        Run(stage_of(*args, **kwargs), began - self.origin, ended - self.origin)
                     )
 
-        setattr(smartcut, name, timed)
+        setattr(module, name, timed)
+        return lambda: setattr(module, name, original)
 
     def span(self, stage: str) -> tuple[float, float, float, int] | None:
         """First start, last end, summed run time and count of a stage's runs."""
@@ -113,12 +115,6 @@ def ffmpeg_stage(argv: Sequence[str], *args: Any, **kwargs: Any) -> str:
     return what or "ffmpeg"
 
 
-def capture_stage(argv: Sequence[str], what: str = "", *args: Any) -> str:
-    if "verify" in what:
-        return "verify"
-    return "check" if "-count_packets" in argv else "plan"
-
-
 def make_source(folder: Path, gop_s: float, bitrate: str) -> Path:
     gop = round(gop_s * FPS)
     source = folder / f"source-gop{gop}-{bitrate}.mp4"
@@ -142,21 +138,13 @@ def make_source(folder: Path, gop_s: float, bitrate: str) -> Path:
 def breakdown(source: Path, folder: Path, settings: EncodeSettings, reencode: bool) -> None:
     end = CLIP_START_MS + CLIP_MS
     recorder = Recorder()
-    originals = {
-        name: getattr(smartcut, name)
-        for name in (
-            "run_ffmpeg",
-            "run_capture",
-            "run_capture_both",
-            "probe_video_stream",
-            "read_packets",
-        )
-    }
-    recorder.wrap("run_ffmpeg", ffmpeg_stage)
-    recorder.wrap("run_capture", capture_stage)
-    recorder.wrap("run_capture_both", capture_stage)
-    recorder.wrap("probe_video_stream", lambda *a, **k: "plan: probe stream")
-    recorder.wrap("read_packets", lambda *a, **k: "plan: read packets")
+    restore = [
+        recorder.wrap(smart_run, "run_ffmpeg", ffmpeg_stage),
+        recorder.wrap(smart_verify, "run_capture_both", lambda *a, **k: "verify"),
+        recorder.wrap(smart_verify, "counted_streams", lambda *a, **k: "check"),
+        recorder.wrap(smart_plan, "probe", lambda *a, **k: "plan: probe stream"),
+        recorder.wrap(smart_plan, "read_packets", lambda *a, **k: "plan: read packets"),
+    ]
     output = folder / "smart.mp4"
     try:
         began = time.perf_counter()
@@ -165,8 +153,8 @@ def breakdown(source: Path, folder: Path, settings: EncodeSettings, reencode: bo
         smartcut.smart_cut(source, plan, output, settings)
         total = time.perf_counter() - began
     finally:
-        for name, function in originals.items():
-            setattr(smartcut, name, function)
+        for undo in restore:
+            undo()
     parts = plan.summary()
     print(
         f"  plan: {parts['head_frames']} head + {parts['tail_frames']} tail frames re-encoded, "
