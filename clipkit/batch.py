@@ -26,12 +26,10 @@ from __future__ import annotations
 
 import glob
 import os
-import signal
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from clipkit.convert import convert_file, format_for_path, how_taken
 from clipkit.errors import CaptionParseError, ClipkitError, OptionError, OutputError
@@ -40,6 +38,9 @@ from clipkit.model import Transcript
 from clipkit.readers import READERS, decode, read_bytes, read_input
 from clipkit.style import CaptionStyle
 from clipkit.writers import EXTENSIONS, WRITERS, WriteOptions
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = [
     "CAPTION_SUFFIXES",
@@ -378,9 +379,11 @@ def convert_batch(
 
 
 def _run_in_pool(jobs: Sequence[Job], options: BatchOptions, workers: int, done: Report) -> None:
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # (only with workers)
+
     with ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint) as pool:
         futures: dict[Future[Outcome], Job] = {
-            pool.submit(convert_one, job, options): job for job in jobs
+            pool.submit(convert_one, job, options): job for job in _largest_first(jobs)
         }
         try:
             for future in as_completed(futures):
@@ -391,6 +394,21 @@ def _run_in_pool(jobs: Sequence[Job], options: BatchOptions, workers: int, done:
             raise
 
 
+def _largest_first(jobs: Sequence[Job]) -> list[Job]:
+    """The jobs by input size, largest first: the workers then finish together (the last
+    files handed out are the quickest), rather than one converting a long talk alone."""
+
+    def size(job: Job) -> int:
+        try:
+            return job.source.stat().st_size
+        except OSError:  # (its conversion says why)
+            return 0
+
+    return sorted(jobs, key=size, reverse=True)
+
+
 def _ignore_sigint() -> None:
     """Ctrl-C reaches the whole process group; only the main process should act on it."""
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)

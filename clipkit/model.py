@@ -7,7 +7,11 @@ words into :class:`Cue` objects; writers turn cues into bytes.  Third-party type
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import repeat
+from operator import eq, le
 
 from clipkit.errors import CaptionWarning
 from clipkit.text import is_sound_tag
@@ -15,7 +19,7 @@ from clipkit.text import is_sound_tag
 # The latest time has its home in clipkit.timefmt; named here too for the model's users.
 from clipkit.timefmt import MAX_TIME_MS
 
-__all__ = ["MAX_TIME_MS", "Cue", "Transcript", "Word"]
+__all__ = ["MAX_TIME_MS", "Cue", "Transcript", "Word", "words_from_columns"]
 
 
 # ``init=False``: the __init__ below stores the fields through the slot descriptors, which
@@ -67,6 +71,41 @@ _set_word_end = Word.__dict__["end_ms"].__set__
 _set_word_text = Word.__dict__["text"].__set__
 _set_word_speaker = Word.__dict__["speaker_change"].__set__
 _set_word_line_start = Word.__dict__["line_start"].__set__
+
+
+def words_from_columns(
+    starts: Sequence[int],
+    ends: Sequence[int],
+    texts: Sequence[str],
+    speaker_changes: Sequence[bool],
+    line_starts: Sequence[bool],
+) -> list[Word]:
+    """``[Word(*fields) for fields in zip(...)]`` for columns of equal length, the same
+    words checked the same way, built a column at a time: readers of multi-hour transcripts
+    keep their words as columns and make the objects once, at the end."""
+    count = len(texts)
+    valid = (
+        len(starts) == len(ends) == len(speaker_changes) == len(line_starts) == count
+        and (not count or min(starts) >= 0)
+        and all(map(le, starts, ends))
+        and all(texts)
+        and all(map(eq, texts, map(str.strip, texts)))
+    )
+    if not valid:  # Word() says what is wrong with the first bad one
+        return list(map(Word, starts, ends, texts, speaker_changes, line_starts))
+    words: list[Word] = list(map(_new_object, repeat(Word, count)))
+    for setter, column in (
+        (_set_word_start, starts),
+        (_set_word_end, ends),
+        (_set_word_text, texts),
+        (_set_word_speaker, speaker_changes),
+        (_set_word_line_start, line_starts),
+    ):
+        deque(map(setter, words, column), maxlen=0)
+    return words
+
+
+_new_object = object.__new__
 
 
 @dataclass(frozen=True, slots=True)

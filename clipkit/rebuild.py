@@ -8,7 +8,8 @@ first chunk starting with the line.  This module turns them into
 :class:`~clipkit.model.Word` objects; words that share a chunk (a whole untimed
 line, for instance) are spread over the chunk's time by their length.
 
-This runs once per word of multi-hour transcripts, so it works on plain lists.
+This runs once per word of multi-hour transcripts, so it works on plain lists: the words
+are kept as columns (starts, ends, texts, flags) and made into objects once, at the end.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
-from clipkit.model import Word
+from clipkit.model import Word, words_from_columns
 from clipkit.text import is_sound_tag
 
 # A sound tag stays one token even with spaces inside ("[  music]"); ">>" marks a new speaker.
@@ -62,7 +63,11 @@ class TypedLine:
 
 def words_from_lines(lines: Sequence[TypedLine]) -> list[Word]:
     """Timed words, in order, from the newly typed lines of a rolling caption track."""
-    words: list[Word] = []
+    all_starts: list[int] = []
+    all_ends: list[int] = []
+    all_texts: list[str] = []
+    all_speakers: list[bool] = []
+    all_line_starts: list[bool] = []
     one_word_chunks = _ONE_WORD_CHUNKS.fullmatch
     pending_speaker = False
     last_start = 0
@@ -93,10 +98,13 @@ def words_from_lines(lines: Sequence[TypedLine]) -> list[Word]:
             ends = starts[1:]
             ends.append(min(max(line_end, last_start), cap))
             flags = [False] * len(texts)
-            line_starts = flags[:]
-            line_starts[0] = True
-            flags[0] = pending_speaker
-            words.extend(map(Word, starts, ends, texts, flags, line_starts))
+            all_starts += starts
+            all_ends += ends
+            all_texts += texts
+            all_line_starts.append(True)
+            all_line_starts += flags[1:]
+            all_speakers.append(pending_speaker)
+            all_speakers += flags[1:]
             pending_speaker = False
             continue
         texts, starts = _line_tokens(chunks, line_end)
@@ -122,11 +130,15 @@ def words_from_lines(lines: Sequence[TypedLine]) -> list[Word]:
                     end = cap
             if is_sound_tag(text):
                 end = max(end, min(line_end, start + MAX_SOUND_TAG_MS))
-            words.append(Word(start, end, text, pending_speaker, first_of_line))
+            all_starts.append(start)
+            all_ends.append(end)
+            all_texts.append(text)
+            all_speakers.append(pending_speaker)
+            all_line_starts.append(first_of_line)
             last_start = start
             pending_speaker = False
             first_of_line = False
-    return words
+    return words_from_columns(all_starts, all_ends, all_texts, all_speakers, all_line_starts)
 
 
 def _line_tokens(chunks: Sequence[Chunk], line_end: int) -> tuple[list[str], list[int]]:

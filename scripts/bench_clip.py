@@ -16,7 +16,7 @@ Every encode uses the same x264 preset.  For each frame-accurate cut it also pri
 the frame count and how close its first and last frames are to the source's (PSNR;
 "identical" means bit-identical).
 
-    python scripts/bench_clip.py [--keep DIR] [--preset veryfast] [--gop 3] [--bitrate 4M]
+    python scripts/bench_clip.py [--keep DIR] [--preset veryfast] [--gop 2 5 10] [--bitrate 4M]
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -51,90 +53,128 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", type=Path, help="keep the source and outputs here")
     parser.add_argument("--preset", default="veryfast", help="x264 preset for every encode")
-    parser.add_argument("--gop", type=float, default=3.0, help="source keyframe interval (s)")
+    parser.add_argument(
+        "--gop",
+        type=float,
+        nargs="+",
+        default=[3.0],
+        help="source keyframe intervals in seconds, a row each (default 3; e.g. 2 5 10)",
+    )
     parser.add_argument("--bitrate", default="4M", help="source video bitrate (4M)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-clip-") as tmp_name:
         folder = args.keep or Path(tmp_name)
         folder.mkdir(parents=True, exist_ok=True)
-        gop = round(args.gop * FPS)
-        source = folder / f"source-gop{gop}-{args.bitrate}.mp4"
-        if not source.exists():
-            print("generating the 1080p30 source (3 min)...", file=sys.stderr)
-            subprocess.run(
-                [
-                    *("ffmpeg", "-v", "error", "-y"),
-                    *("-f", "lavfi", "-i", f"testsrc2=s=1920x1080:r={FPS}:d={SOURCE_SECONDS}"),
-                    *("-f", "lavfi", "-i", f"sine=f=440:d={SOURCE_SECONDS}:sample_rate=48000"),
-                    *("-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", str(gop)),
-                    *("-b:v", args.bitrate, "-maxrate", args.bitrate, "-bufsize", "8M"),
-                    *("-sc_threshold", "0", "-pix_fmt", "yuv420p", "-c:a", "aac"),
-                    str(source),
-                ],
-                check=True,
-            )
-        info = probe(source)
-        end = CLIP_START_MS + CLIP_MS
-        settings = EncodeSettings(preset=args.preset)
-        outputs = {
-            name: folder / f"{name}.mp4" for name in ("baseline", "reencode", "smart", "copy")
-        }
-        baseline = [
-            *("ffmpeg", "-hide_banner", "-nostdin", "-y", "-i", str(source)),
-            *("-ss", f"{CLIP_START_MS / 1000:.3f}", "-t", f"{CLIP_MS / 1000:.3f}"),
-            *("-c:v", "libx264", "-preset", args.preset, "-crf", str(settings.crf)),
-            *("-c:a", "aac", "-movflags", "+faststart", str(outputs["baseline"])),
-        ]
-        reencode = accurate_cut_command(
-            source, CLIP_START_MS, end, outputs["reencode"], settings, None, info.frame_rate
-        )
-        keyframe = keyframe_at_or_before(source, CLIP_START_MS)
-        copy = copy_cut_command(source, keyframe, end, outputs["copy"])
-
-        def smart() -> None:
-            plan = smartcut.plan_for(source, CLIP_START_MS, end)
-            smartcut.smart_cut(source, plan, outputs["smart"], settings)
-
-        timings = {
-            "full re-encode (baseline)": _time(lambda: run_ffmpeg(baseline)),
-            "--mode reencode": _time(lambda: run_ffmpeg(reencode)),
-            "--mode smart (verified)": _time(smart),
-            "--copy": _time(lambda: run_ffmpeg(copy)),
-        }
-        plan = smartcut.plan_for(source, CLIP_START_MS, end)
-        base = timings["full re-encode (baseline)"]
+        rows = [bench_gop(args, folder, gop_s) for gop_s in args.gop]
+    if len(rows) > 1:
         print(
-            f"75 s clip at {CLIP_START_MS / 1000:g} s of a {SOURCE_SECONDS} s 1080p30 H.264 "
-            f"source ({Fraction(info.frame_rate)} fps, keyframe every {gop / FPS:g} s, "
-            f"{args.bitrate}b/s, x264 preset {args.preset}):"
+            "keyframe every | smart cut | --mode reencode | ratio | edge encodes alone | overhead"
         )
-        for name, seconds in timings.items():
-            print(f"  {name:28s} {seconds:7.2f} s   {base / seconds:6.1f}x faster than baseline")
-        smart_s = timings["--mode smart (verified)"]
-        print(f"  smart vs --mode reencode: {timings['--mode reencode'] / smart_s:.1f}x faster")
-        parts = plan.summary()
-        print(
-            f"  smart cut: {parts['head_frames']} + {parts['tail_frames']} frames re-encoded, "
-            f"{parts['copied_frames']} copied"
-        )
-        print(f"  --copy started on the keyframe at {keyframe / 1000:.3f} s")
-        first = CLIP_START_MS * FPS // 1000
-        frames = CLIP_MS * FPS // 1000
-        print("  first/last frame against the source's frames at the cut points (PSNR, dB):")
-        same = True
-        for name in ("baseline", "reencode", "smart"):
-            count, edges = _edges(outputs[name], source, first, frames)
+        for row in rows:
             print(
-                f"    {name:9s} {count} frames (want {frames}); first {edges[0]}, last {edges[1]}"
+                f"  {row.gop_s:8g} s    | {row.smart_s:7.2f} s | {row.reencode_s:13.2f} s | "
+                f"{row.reencode_s / row.smart_s:4.1f}x | {row.edges_s:16.2f} s | "
+                f"{row.smart_s - row.edges_s:6.2f} s"
             )
-            same = same and count == frames and all(_matches(edge) for edge in edges)
-        ratio = base / smart_s
-        verdict = "PASS" if ratio >= SMART_GOAL and same else "FAIL"
-        print(
-            f"  smart cut is {ratio:.1f}x the baseline (goal >= {SMART_GOAL:g}x), "
-            f"{'same' if same else 'DIFFERENT'} first and last frames: {verdict}"
-        )
     return 0
+
+
+class Row(NamedTuple):
+    gop_s: float
+    smart_s: float
+    reencode_s: float
+    edges_s: float  # the irreducible part: the head and tail encodes alone
+
+
+def bench_gop(args: argparse.Namespace, folder: Path, gop_s: float) -> Row:
+    gop = round(gop_s * FPS)
+    source = folder / f"source-gop{gop}-{args.bitrate}.mp4"
+    if not source.exists():
+        print("generating the 1080p30 source (3 min)...", file=sys.stderr)
+        subprocess.run(
+            [
+                *("ffmpeg", "-v", "error", "-y"),
+                *("-f", "lavfi", "-i", f"testsrc2=s=1920x1080:r={FPS}:d={SOURCE_SECONDS}"),
+                *("-f", "lavfi", "-i", f"sine=f=440:d={SOURCE_SECONDS}:sample_rate=48000"),
+                *("-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", str(gop)),
+                *("-b:v", args.bitrate, "-maxrate", args.bitrate, "-bufsize", "8M"),
+                *("-sc_threshold", "0", "-pix_fmt", "yuv420p", "-c:a", "aac"),
+                str(source),
+            ],
+            check=True,
+        )
+    info = probe(source)
+    end = CLIP_START_MS + CLIP_MS
+    settings = EncodeSettings(preset=args.preset)
+    outputs = {name: folder / f"{name}.mp4" for name in ("baseline", "reencode", "smart", "copy")}
+    baseline = [
+        *("ffmpeg", "-hide_banner", "-nostdin", "-y", "-i", str(source)),
+        *("-ss", f"{CLIP_START_MS / 1000:.3f}", "-t", f"{CLIP_MS / 1000:.3f}"),
+        *("-c:v", "libx264", "-preset", args.preset, "-crf", str(settings.crf)),
+        *("-c:a", "aac", "-movflags", "+faststart", str(outputs["baseline"])),
+    ]
+    reencode = accurate_cut_command(
+        source, CLIP_START_MS, end, outputs["reencode"], settings, None, info.frame_rate
+    )
+    keyframe = keyframe_at_or_before(source, CLIP_START_MS)
+    copy = copy_cut_command(source, keyframe, end, outputs["copy"])
+
+    def smart() -> None:
+        plan = smartcut.plan_for(source, CLIP_START_MS, end)
+        smartcut.smart_cut(source, plan, outputs["smart"], settings)
+
+    timings = {
+        "full re-encode (baseline)": _time(lambda: run_ffmpeg(baseline)),
+        "--mode reencode": _time(lambda: run_ffmpeg(reencode)),
+        "--mode smart (verified)": _time(smart),
+        "--copy": _time(lambda: run_ffmpeg(copy)),
+    }
+    plan = smartcut.plan_for(source, CLIP_START_MS, end)
+    base = timings["full re-encode (baseline)"]
+    print(
+        f"75 s clip at {CLIP_START_MS / 1000:g} s of a {SOURCE_SECONDS} s 1080p30 H.264 "
+        f"source ({Fraction(info.frame_rate)} fps, keyframe every {gop / FPS:g} s, "
+        f"{args.bitrate}b/s, x264 preset {args.preset}):"
+    )
+    for name, seconds in timings.items():
+        print(f"  {name:28s} {seconds:7.2f} s   {base / seconds:6.1f}x faster than baseline")
+    smart_s = timings["--mode smart (verified)"]
+    print(f"  smart vs --mode reencode: {timings['--mode reencode'] / smart_s:.1f}x faster")
+    parts = plan.summary()
+    print(
+        f"  smart cut: {parts['head_frames']} + {parts['tail_frames']} frames re-encoded, "
+        f"{parts['copied_frames']} copied"
+    )
+    print(f"  --copy started on the keyframe at {keyframe / 1000:.3f} s")
+    first = CLIP_START_MS * FPS // 1000
+    frames = CLIP_MS * FPS // 1000
+    print("  first/last frame against the source's frames at the cut points (PSNR, dB):")
+    same = True
+    for name in ("baseline", "reencode", "smart"):
+        count, edges = _edges(outputs[name], source, first, frames)
+        print(f"    {name:9s} {count} frames (want {frames}); first {edges[0]}, last {edges[1]}")
+        same = same and count == frames and all(_matches(edge) for edge in edges)
+    ratio = base / smart_s
+    verdict = "PASS" if ratio >= SMART_GOAL and same else "FAIL"
+    print(
+        f"  smart cut is {ratio:.1f}x the baseline (goal >= {SMART_GOAL:g}x), "
+        f"{'same' if same else 'DIFFERENT'} first and last frames: {verdict}"
+    )
+    # the irreducible part: the edge encodes alone, side by side as the smart cut runs them
+    edge_commands = [
+        smartcut.piece_command(source, plan, piece, folder / f"edge-{n}.mp4", settings)
+        for n, piece in enumerate(plan.pieces)
+        if not piece.copy
+    ]
+    with ThreadPoolExecutor(max_workers=max(1, len(edge_commands))) as pool:
+        edges_s = _time(
+            lambda: [f.result() for f in [pool.submit(run_ffmpeg, e) for e in edge_commands]]
+        )
+    print(
+        f"  irreducible: the {len(edge_commands)} edge encodes alone {edges_s:.2f} s; the smart "
+        f"cut's overhead above them {smart_s - edges_s:.2f} s (plan, audio, join, verify, mux)"
+    )
+    return Row(gop_s, smart_s, timings["--mode reencode"], edges_s)
 
 
 def _matches(edge: str) -> bool:

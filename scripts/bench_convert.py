@@ -1,9 +1,16 @@
 """How fast `clipkit convert` is, against baselines measured in the same run.
 
+(p) A 4-hour rolling VTT (1.1 MB, 21 k words: the longest fixture and two more, shifted into
+    one 4-hour stream with breaks; :func:`four_hour_vtt`) converted to SRT by the `clipkit`
+    command as a process, against `python -c "import webvtt; webvtt.read(f)"` as a process:
+    the median of alternating runs.  Goal: at least 1.0x (as fast as merely reading it).
+    Then the same conversion in-process, by stage (import, load, build_cues, render), against
+    webvtt.read in-process.  Goal beyond issue 12: 3x.
 (a) The largest caption fixture converted end to end in-process (read + build_cues + render
     SRT) against webvtt-py merely reading the same file.  Goal: clipkit at least 3x faster.
 (b) A batch of transcripts made from the bundled sample, converted by the CLI's main() with
-    --jobs 2 against --jobs 1.  Goal: at least 1.7x faster (needs 2 free CPU cores).
+    --jobs 2 against --jobs 1.  Goal: at least 1.85x faster (needs 2 free CPU cores); the
+    cost a file at --jobs 1 is printed too.
 (c) Adversarial inputs (a run of newlines then "x", a cue of 1 MB of "<", unclosed tags and
     override blocks, deep JSON, a long cue repeated in reverse, ...) against real files:
     parse time (read_bytes) per MB.  Goal: no 1 MB adversarial file parses slower than the
@@ -11,9 +18,10 @@
     MB at 4 MB within 1.5x of that at 1 MB).  An input packing more words a MB than any
     real file (dense text) may instead match the slowest real file's time a word.
 
-Each figure is the best of several repeats.  Run from anywhere:
+Each in-process figure is the best of several repeats.  Run from anywhere:
 
-    python scripts/bench_convert.py [--repeats N] [--batch N] [--full] [--parts abc]
+    python scripts/bench_convert.py [--repeats N] [--runs N] [--batch N] [--full] [--parts pabc]
+    python scripts/bench_convert.py --write-4h talk.vtt    # only write the 4-hour VTT
 """
 
 from __future__ import annotations
@@ -21,7 +29,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import resource
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -46,7 +58,17 @@ FIXTURE = (
 )
 SAMPLE = REPO / "media" / "avWhreBUYF0.md"
 FIXTURE_GOAL = 3.0
-JOBS_GOAL = 1.7
+JOBS_GOAL = 1.85
+PROCESS_GOAL = 1.0
+FIXTURES = REPO.parent / "shared/fixtures/vtt"
+# (fixture, where it starts in the 4-hour stream, in ms): 95 min of podcast, a break, 15 min
+# of a video review, a long break, a 3-minute song ending the stream at 3:59:45
+FOUR_HOURS = (
+    ("ConcessaObvius__Concessa-s-Repository__transcript.en.vtt", 0),
+    ("ambiso__tldw__subs.en.vtt", 9_000_000),
+    ("qkeluna__Downlodr__video.en.vtt", 14_220_000),
+)
+_STAMP = re.compile(r"(\d{2}):(\d{2}):(\d{2})\.(\d{3})")
 
 
 def best_of(repeats: int, action: Callable[[], object]) -> float:
@@ -58,8 +80,138 @@ def best_of(repeats: int, action: Callable[[], object]) -> float:
     return min(times)
 
 
+def best_with_cpu(repeats: int, action: Callable[[], object]) -> tuple[float, float]:
+    """The best wall time of ``repeats`` runs, and the CPU time (user + system, of this
+    process and of the children it waited for) of that run."""
+    runs = []
+    for _ in range(repeats):
+        before = _cpu_seconds()
+        start = time.perf_counter()
+        action()
+        runs.append((time.perf_counter() - start, _cpu_seconds() - before))
+    return min(runs)
+
+
+def _cpu_seconds() -> float:
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+    )
+
+
 def verdict(ratio: float, goal: float) -> str:
     return f"{ratio:.2f}x (goal >= {goal:g}x): {'PASS' if ratio >= goal else 'FAIL'}"
+
+
+def four_hour_vtt() -> str | None:
+    """One 4-hour rolling VTT made of real files (see FOUR_HOURS), or None without them."""
+    paths = [FIXTURES / name for name, _ in FOUR_HOURS]
+    if not all(path.exists() for path in paths):
+        return None
+    pieces: list[str] = []
+    for index, (path, (_, offset)) in enumerate(zip(paths, FOUR_HOURS)):
+        head, body = path.read_text(encoding="utf-8").split("\n\n", 1)
+
+        def shifted(match: re.Match[str], offset: int = offset) -> str:
+            hours, minutes, seconds, ms = (int(group) for group in match.groups())
+            total = ((hours * 60 + minutes) * 60 + seconds) * 1000 + ms + offset
+            hours, total = divmod(total, 3_600_000)
+            minutes, total = divmod(total, 60_000)
+            return f"{hours:02d}:{minutes:02d}:{total // 1000:02d}.{total % 1000:03d}"
+
+        body = _STAMP.sub(shifted, body).rstrip("\n") + "\n\n"
+        pieces.append(head + "\n\n" + body if index == 0 else body)
+    return "".join(pieces)
+
+
+def process_seconds(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """The wall time and the CPU time (user + system) of one run of a command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def bench_process(runs: int, repeats: int) -> None:
+    print(f"(p) a 4-hour rolling VTT, as processes: the median of {runs} alternating runs")
+    text = four_hour_vtt()
+    if text is None:
+        print(f"    skipped: the fixtures in {FIXTURES} are absent")
+        return
+    clipkit = Path(sys.executable).with_name("clipkit")
+    with tempfile.TemporaryDirectory(prefix="clipkit-bench-") as temp:
+        path = Path(temp, "stream.vtt")
+        path.write_text(text, encoding="utf-8")
+        output = Path(temp, "stream.srt")
+        words = len(read_bytes(path.read_bytes(), str(path)).words)
+        print(f"    {path.stat().st_size / 1e6:.1f} MB, {words} words, 4 hours -> SRT")
+        ours = [str(clipkit), "convert", str(path), "-o", str(output), "-q"]
+        theirs = [sys.executable, "-c", "import sys, webvtt; webvtt.read(sys.argv[1])", str(path)]
+        # As installed (pip compiles every module's bytecode, webvtt-py's and clipkit's), in
+        # a cache of its own; then as this environment runs them, which may keep Python from
+        # caching bytecode (PYTHONDONTWRITEBYTECODE: an editable clipkit is compiled from
+        # source at every start, while webvtt-py's bytecode came with its install).
+        cached = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        cached["PYTHONPYCACHEPREFIX"] = str(Path(temp, "bytecode"))
+        settings = [("bytecode cached, as installed", cached)]
+        if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+            settings.append(("as here: PYTHONDONTWRITEBYTECODE set", dict(os.environ)))
+        for name, env in settings:
+            process_seconds(ours, env), process_seconds(theirs, env)  # (caches warmed)
+            mine_runs, peer_runs = [], []
+            for _ in range(runs):
+                mine_runs.append(process_seconds(ours, env))
+                peer_runs.append(process_seconds(theirs, env))
+            mine, mine_cpu = (statistics.median(run) for run in zip(*mine_runs))
+            peer, peer_cpu = (statistics.median(run) for run in zip(*peer_runs))
+            print(f"    {name}:")
+            for command, wall, cpu in (
+                ("clipkit convert", mine, mine_cpu),
+                ("python -c 'webvtt.read'", peer, peer_cpu),
+            ):
+                print(f"      {command:25s} {wall * 1000:6.0f} ms ({cpu * 1000:.0f} ms CPU)")
+            load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+            cpu_ratio = f"CPU time: {peer_cpu / mine_cpu:.2f}x{load}"
+            print(f"      clipkit is {verdict(peer / mine, PROCESS_GOAL)} ({cpu_ratio})")
+        print_stages(path, repeats, cached)
+
+
+def print_stages(path: Path, repeats: int, env: dict[str, str]) -> None:
+    """The same conversion in-process, by stage; the import in a fresh interpreter."""
+    code = (
+        "import time; start = time.perf_counter(); "
+        "import clipkit.cli as c, clipkit.convert\n"
+        "try: c.build_parser(['convert'])\n"
+        "except TypeError: c.build_parser()  # (before issue 12: every command's modules)\n"
+        "print(time.perf_counter() - start)"
+    )
+    imports = min(
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+            ).stdout
+        )
+        for _ in range(repeats)
+    )
+    data, source, style = path.read_bytes(), str(path), CaptionStyle()
+    transcript = read_bytes(data, source)
+    cues = build_cues(transcript, style)
+    load = best_of(repeats, lambda: read_bytes(data, source))
+    build = best_of(repeats, lambda: build_cues(transcript, style))
+    write = best_of(repeats, lambda: render(cues, transcript, "srt", WriteOptions(), grid=style))
+    theirs = best_of(repeats, lambda: webvtt.read(source))
+    total = load + build + write
+    print(
+        f"    in-process, best of {repeats}: import {imports * 1000:.0f} ms (cached), load "
+        f"{load * 1000:.0f}, build_cues {build * 1000:.0f}, render {write * 1000:.0f} "
+        f"(together {total * 1000:.0f}) vs webvtt.read {theirs * 1000:.0f}"
+    )
+    print(f"    in-process, clipkit is {verdict(theirs / total, FIXTURE_GOAL)}")
 
 
 def bench_fixture(repeats: int) -> None:
@@ -143,12 +295,17 @@ def bench_jobs(repeats: int, count: int, full: bool) -> None:
 
             return run
 
-        one = best_of(repeats, convert(1))
-        two = best_of(repeats, convert(2))
+        one, one_cpu = best_with_cpu(repeats, convert(1))
+        two, two_cpu = best_with_cpu(repeats, convert(2))
     print(f"    --jobs 1: {one:7.2f} s   ({one / count * 1000:.0f} ms a file)")
     load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     print(f"    --jobs 2: {two:7.2f} s   ({cores} CPU cores here{load})")
     print(f"    --jobs 2 is {verdict(one / two, JOBS_GOAL)}")
+    print(
+        f"    CPU time (this process and its workers): --jobs 1 {one_cpu:.2f} s, --jobs 2 "
+        f"{two_cpu:.2f} s: the pool costs {(two_cpu / one_cpu - 1) * 100:+.1f} %, so on 2 "
+        f"free cores --jobs 2 could be {2 * one_cpu / two_cpu:.2f}x at best"
+    )
 
 
 # ---------------------------------------------------------------- (c) adversarial inputs
@@ -323,8 +480,18 @@ def main() -> int:
     parser.add_argument(
         "--adversarial-repeats", type=int, default=3, help="repeats for (c) (default 3)"
     )
-    parser.add_argument("--parts", default="abc", help="which parts to run (default abc)")
+    parser.add_argument("--runs", type=int, default=11, help="process runs for (p) (default 11)")
+    parser.add_argument("--parts", default="pabc", help="which parts to run (default pabc)")
+    parser.add_argument("--write-4h", type=Path, metavar="FILE", help="write (p)'s input, only")
     args = parser.parse_args()
+    if args.write_4h:
+        text = four_hour_vtt()
+        if text is None:
+            raise SystemExit(f"the fixtures in {FIXTURES} are absent")
+        args.write_4h.write_text(text, encoding="utf-8")
+        return 0
+    if "p" in args.parts:
+        bench_process(args.runs, args.repeats)
     if "a" in args.parts:
         bench_fixture(args.repeats)
     if "b" in args.parts:

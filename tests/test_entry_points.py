@@ -327,7 +327,7 @@ sys.meta_path.insert(0, _CtrlC())
     ("command", "module"),
     [
         (["convert", "x.srt"], "clipkit.cli.convert_cmd"),  # building the parser
-        (["convert", "x.srt"], "yt_dlp"),  # the slowest import
+        (["fetch", "https://example.com/v"], "yt_dlp"),  # the slowest import
         (["clip", "v.mp4", "--highlights", "h.yaml"], "clipkit.clips"),
         (["find", "x.srt", "y"], "clipkit.readers"),  # imported by the command itself
         (["convert", "x.srt"], "clipkit.errors"),  # the first thing main() imports

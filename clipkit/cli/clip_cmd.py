@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from clipkit.cli import COMMAND_HELP
 from clipkit.cli.clip_common import (
     HIGHLIGHT_FILE,
     add_clip_arguments,
@@ -63,7 +64,7 @@ clipkit writes into it, the ffmpeg runs.
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     clip = subparsers.add_parser(
         "clip",
-        help="cut highlight clips, each with its own captions",
+        help=COMMAND_HELP["clip"],
         description="Cut the highlights listed in a YAML/TOML file out of a video.",
         epilog=CLIP_EXAMPLES,
     )

@@ -9,9 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
-
-from tqdm import tqdm
+from typing import TYPE_CHECKING, Any, TextIO
 
 from clipkit.batch import (
     CAPTION_SUFFIXES,
@@ -22,6 +20,7 @@ from clipkit.batch import (
     expand_inputs,
     plan_jobs,
 )
+from clipkit.cli import COMMAND_HELP
 from clipkit.cli.caption_options import (
     add_file_arguments,
     add_policy_arguments,
@@ -42,6 +41,9 @@ from clipkit.fileio import atomic_write_bytes
 from clipkit.model import Transcript
 from clipkit.readers import MAX_INPUT_BYTES, READERS, read_bytes, read_input
 from clipkit.writers import EXTENSIONS, WRITERS
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 STDIO = "-"
 #: The flag of each BatchOptions field, to name it in an error.
@@ -112,7 +114,7 @@ exit status: 0 all converted, 1 some file failed (one line each on stderr:
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "convert",
-        help="rebuild captions from rolling YouTube captions or transcripts",
+        help=COMMAND_HELP["convert"],
         description="Rebuild proper pop-on captions (every word once, in order, timed to\n"
         "the speech) from YouTube rolling auto-captions (VTT, json3), markdown\n"
         "transcripts or SRT/WebVTT files, and write them as SRT, WebVTT, JSON or text.\n"
@@ -229,13 +231,11 @@ def run(args: argparse.Namespace) -> int:
             written += [(source, output)] if output != STDIO else []
         else:
             failed += 1
-    bar = tqdm(
-        total=len(jobs),
-        unit="file",
-        file=sys.stderr,
-        disable=len(jobs) < 2 or not shows_progress(args) or not sys.stderr.isatty(),
-        leave=False,
-    )
+    bar: tqdm[Any] | _NoBar = _NoBar()
+    if len(jobs) >= 2 and shows_progress(args) and sys.stderr.isatty():
+        from tqdm import tqdm  # (only for a bar shown: it takes a while to import)
+
+        bar = tqdm(total=len(jobs), unit="file", file=sys.stderr, leave=False)
 
     def show(job: Job, outcome: Outcome) -> None:
         _show(bar, job, outcome, args)
@@ -253,7 +253,23 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _show(bar: tqdm[Any], job: Job, outcome: Outcome, args: argparse.Namespace) -> None:
+class _NoBar:
+    """The progress bar when none is shown (one file, --quiet, no terminal)."""
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self) -> None:
+        return None
+
+    def write(self, line: str, file: TextIO) -> None:
+        print(line, file=file)  # as tqdm.write does
+
+
+def _show(bar: tqdm[Any] | _NoBar, job: Job, outcome: Outcome, args: argparse.Namespace) -> None:
     """One finished file: its warnings and error, or (-v, --dry-run) how it was taken."""
     for warning in outcome.warnings:
         bar.write(warning, file=sys.stderr)

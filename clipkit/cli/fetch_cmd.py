@@ -9,6 +9,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from clipkit.cli import COMMAND_HELP
 from clipkit.cli.grammar import (
     add_hidden_alias,
     add_out_dir,
@@ -63,7 +64,7 @@ exit status: 0 all fetched, 1 some video failed (one line each on stderr), 2 usa
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
         "fetch",
-        help="download a talk with its captions (yt-dlp) and rebuild the captions",
+        help=COMMAND_HELP["fetch"],
         description="Download videos with yt-dlp into one folder each: the MP4, the captions\n"
         "as served, info JSON, the captions rebuilt as SRT and VTT, the chapters as a\n"
         "highlight file, and a manifest.",

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from clipkit.cli import COMMAND_HELP
 from clipkit.cli.grammar import (
     add_hidden_alias,
     add_output_file,
@@ -37,7 +38,7 @@ exit status: 0 found, 1 not found (or an error), 2 usage error.
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     finder = subparsers.add_parser(
         "find",
-        help="find a phrase in captions; optionally write a highlight file",
+        help=COMMAND_HELP["find"],
         description="Print every place a phrase is said (ignoring case and punctuation,\n"
         "tolerating small recognition differences) with the sentences around it.",
         epilog=FIND_EXAMPLES,

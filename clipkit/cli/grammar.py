@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import math
 import re
 import sys
@@ -86,6 +85,8 @@ class Parser(argparse.ArgumentParser):
             return None
         known = self.option_names()
         candidates = [*known, *self.aliases]
+        import difflib  # (only for a mistake)
+
         match = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
         if not match:
             return None
@@ -107,6 +108,8 @@ def _with_choice_suggestion(message: str) -> str:
     if found is None:
         return message
     choices = re.findall(r"'([^']*)'", found["choices"])
+    import difflib
+
     match = difflib.get_close_matches(found["given"], choices, n=1, cutoff=0.5)
     return f"{message}; did you mean {match[0]!r}?" if match else message
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from clipkit.cli import COMMAND_HELP
 from clipkit.cli.clip_common import (
     HIGHLIGHT_FILE,
     add_clip_arguments,
@@ -37,7 +38,7 @@ which; --dry-run prints it with the ffmpeg commands.
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     reel = subparsers.add_parser(
         "reel",
-        help="join highlights into one MP4 with chapters and captions",
+        help=COMMAND_HELP["reel"],
         description="Join the highlights of a YAML/TOML file into one MP4: one chapter per "
         "highlight, optional title cards and cross-fades, joined captions beside it.",
         epilog=REEL_EXAMPLES,

@@ -57,7 +57,6 @@ def typed_lines(cues: list[RawCue]) -> list[TypedLine]:
     lines: list[TypedLine] = []
     previous_new: TypedLine | str = ""  # the last new line (its text is worked out lazily)
     split_inline = INLINE_TIMESTAMP.split
-    strip_c_tags = _C_TAG.sub
     search_inline = INLINE_TIMESTAMP.search
     minutes: dict[str, int] = {}  # "HH:MM:" -> ms, as met
     for start, end, payload in cues:
@@ -82,7 +81,7 @@ def typed_lines(cues: list[RawCue]) -> list[TypedLine]:
                 lines.append(TypedLine.untimed(start, end, shown[-1]))
             previous_new = shown[-1]
             continue
-        line = strip_overrides(strip_c_tags("", tagged))
+        line = strip_overrides(_without_tags(tagged))
         if "&" in line:  # (markup written as entities is removed too)
             line = strip_markup(html.unescape(line).replace("\u00a0", " "))
         pieces = split_inline(line)
@@ -115,6 +114,18 @@ def typed_lines(cues: list[RawCue]) -> list[TypedLine]:
         lines.append(typed)
         previous_new = typed
     return lines
+
+
+def _without_tags(line: str) -> str:
+    """``line`` without its tags but the inline timestamps: ``_C_TAG.sub("", line)``, done by
+    replacing ``<c>`` and ``</c>`` where those are all the tags it has (nearly every line)."""
+    replaced = line.replace("<c>", "").replace("</c>", "")
+    # the same as the pattern's only when exactly those tags went ("</<c>c>" loses more)
+    # and no other tag is left
+    removed = line.count("<c>") + line.count("</c>")
+    if replaced.count("<") == line.count("<") - removed and not _C_TAG.search(replaced):
+        return replaced
+    return _C_TAG.sub("", line)
 
 
 def _late_stamp_error(stamps: list[str], line: str) -> CaptionParseError:

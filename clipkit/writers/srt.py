@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-import pysrt
-
 from clipkit.model import Cue, Transcript
 from clipkit.writers.base import WriteOptions
 
 
 def write(cues: Sequence[Cue], transcript: Transcript, options: WriteOptions) -> str:
+    import pysrt  # (here: a conversion to another format need not import it)
+
     subrip = pysrt.SubRipFile(
         items=[
             pysrt.SubRipItem(

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import webvtt
-
 from clipkit.model import Cue, Transcript
 from clipkit.timefmt import format_timestamp
 from clipkit.writers.base import WriteOptions
@@ -26,6 +24,8 @@ def escape(text: str) -> str:
 
 
 def write(cues: Sequence[Cue], transcript: Transcript, options: WriteOptions) -> str:
+    import webvtt  # (here: a conversion to another format need not import it)
+
     captions = [
         webvtt.Caption(
             start=format_timestamp(cue.start_ms),
