@@ -167,10 +167,10 @@ def _repair_edl(text: str, timeline: Any) -> str:
     if timeline.audio_tracks():  # every event is the source's picture and its sound
         text = re.sub(r"^(\d{3}  \S+ +)V    ", r"\1B    ", text, flags=re.M)
     names = [marker.name for clip in timeline.video_tracks()[0] for marker in clip.markers]
-    by_upper = {name.upper(): name for name in names}
+    by_upper: dict[str, str] = {str(name).upper(): str(name) for name in names}
 
     def keep_case(match: re.Match[str]) -> str:
-        return str(match[1]) + by_upper.get(match[2], str(match[2]))
+        return match[1] + by_upper.get(match[2], match[2])
 
     return re.sub(r"^(\* LOC: \S+ \S+ +)(.*)$", keep_case, text, flags=re.M)
 
