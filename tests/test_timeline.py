@@ -240,3 +240,45 @@ def test_without_the_extra_the_error_names_it(tmp_path: Path) -> None:
         "pip install 'clipkit[timeline]'"
     )
     assert not (tmp_path / "cut.xml").exists()
+
+
+@needs_ffmpeg
+@pytest.mark.media
+def test_find_writes_its_matches_as_a_timeline(
+    source: tuple[Path, float], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from clipkit.cli import main
+
+    video_path, fps = source
+    captions = tmp_path / "talk.srt"
+    captions.write_text(
+        "1\n00:00:02,000 --> 00:00:04,500\nFirst we talk about the weather.\n\n"
+        "2\n00:01:01,000 --> 00:01:03,000\nThen about the wells fargo story.\n\n"
+        "3\n00:01:05,000 --> 00:01:07,000\nAnd we end.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "wf.otio"
+    code = main(["find", str(captions), "wells fargo", "--video", str(video_path),
+                 "--timeline", str(out)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert f"wrote a timeline of 1 clip to {out}" in capsys.readouterr().err
+    timeline = read_timeline(out)
+    grid = CaptionStyle(fps=fps)
+    start, end = grid.frame_index(61_000), grid.frame_index(63_000)
+    assert clips(timeline.video_tracks()[0]) == [(start, end - start)]
+    [marker] = timeline.video_tracks()[0][0].markers
+    assert (marker.name, marker.comment) == ("wells fargo", "Then about the wells fargo story.")
+    assert [m.name for m in timeline.video_tracks()[0].markers] == [
+        "Then about the wells fargo story."
+    ]
+
+
+def test_find_timeline_needs_the_video(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from clipkit.cli import main
+
+    captions = tmp_path / "talk.srt"
+    captions.write_text("1\n00:00:02,000 --> 00:00:04,500\nHello.\n", encoding="utf-8")
+    assert main(["find", str(captions), "hello", "--timeline", str(tmp_path / "t.xml")]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "clipkit: --timeline needs --video VIDEO (the talk the captions are of)"
+    )

@@ -14,6 +14,7 @@ from clipkit.cli.grammar import (
     percent,
     report_done,
 )
+from clipkit.errors import OptionError
 from clipkit.fileio import atomic_write_bytes, ensure_not_input
 from clipkit.highlights import FUZZY_THRESHOLD, find, findings_to_yaml
 from clipkit.timefmt import format_time
@@ -23,6 +24,9 @@ examples:
   clipkit find talk.srt "wells fargo"            every match: its time and the sentence
   clipkit find talk.srt "wells fargo" -o h.yaml  and a highlight file of whole sentences
   clipkit find talk.md "deep research" --threshold 95     closer matches only
+  clipkit find talk.srt "wells fargo" --video talk.mp4 --timeline wf.xml
+                                     the matches as a timeline for an editor (.otio, .xml,
+                                     .fcpxml, .edl or .kdenlive), referencing talk.mp4
 
 Matching ignores case and punctuation and tolerates small recognition slips (--threshold).
 exit status: 0 found, 1 not found (or an error), 2 usage error.
@@ -53,15 +57,37 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help=f"how similar (0-100) a run of words must be to count as a match "
         f"(default: {FUZZY_THRESHOLD:g})",
     )
+    finder.add_argument(
+        "--timeline",
+        type=Path,
+        metavar="FILE",
+        help="write the matches (whole sentences) as an editor's timeline of --video, the "
+        "format by extension: .otio, .xml (FCP 7: Premiere, Resolve), .fcpxml, .edl, .kdenlive "
+        "(needs the timeline extra; default: none)",
+    )
+    finder.add_argument(
+        "--video",
+        type=Path,
+        metavar="VIDEO",
+        help="the video the captions belong to, for --timeline (its frame rate is the timeline's)",
+    )
     add_quiet_options(finder)
     finder.set_defaults(func=run_find)
 
 
 def run_find(args: argparse.Namespace) -> int:
     from clipkit.readers import load
+    from clipkit.timeline import timeline_adapter
 
     if args.output is not None:
         ensure_not_input(args.output, [args.captions])
+    if args.timeline is not None:
+        if args.video is None:
+            raise OptionError(
+                "video", "--timeline needs --video VIDEO (the talk the captions are of)"
+            )
+        ensure_not_input(args.timeline, [args.captions, args.video, args.output])
+        timeline_adapter(args.timeline)  # an unknown extension is said before any work
     transcript = load(args.captions)
     findings = find(transcript, args.phrase, args.threshold)
     for warning in transcript.warnings:  # what reading the captions worked around
@@ -75,4 +101,32 @@ def run_find(args: argparse.Namespace) -> int:
         atomic_write_bytes(args.output, findings_to_yaml(findings, args.phrase).encode("utf-8"))
         count = "highlight" if len(findings) == 1 else "highlights"
         report_done(args, f"wrote {len(findings)} {count} to {args.output}")
+    if args.timeline is not None:
+        _write_timeline(args, transcript, findings)
     return 0
+
+
+def _write_timeline(args: argparse.Namespace, transcript: Any, findings: list[Any]) -> None:
+    """The findings, whole sentences each, as clips of --video on a timeline."""
+    from clipkit.media.probe import probe
+    from clipkit.segment import build_cues
+    from clipkit.style import CaptionStyle
+    from clipkit.timeline import Selection, write_timeline
+
+    fps = probe(args.video).fps or CaptionStyle().fps
+    cues = tuple(build_cues(transcript, CaptionStyle(fps=fps)))
+    selections = [
+        Selection.from_ms(
+            args.video,
+            fps,
+            finding.sentence_start.start_ms,
+            finding.sentence_end.end_ms,
+            title=f"{args.phrase} {number}" if len(findings) > 1 else args.phrase,
+            quote=finding.context,
+            cues=cues,
+        )
+        for number, finding in enumerate(findings, 1)
+    ]
+    write_timeline(selections, args.timeline)
+    count = "clip" if len(selections) == 1 else "clips"
+    report_done(args, f"wrote a timeline of {len(selections)} {count} to {args.timeline}")
