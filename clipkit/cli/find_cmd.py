@@ -69,7 +69,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         "--video",
         type=Path,
         metavar="VIDEO",
-        help="the video the captions belong to, for --timeline (its frame rate is the timeline's)",
+        help="the video the captions belong to, for --timeline (its frame rate is the "
+        "timeline's; default: none)",
     )
     add_quiet_options(finder)
     finder.set_defaults(func=run_find)
