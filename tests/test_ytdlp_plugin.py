@@ -240,3 +240,16 @@ def test_captions_someone_wrote_are_left_as_they_are(site: Site, tmp_path: Path)
     [vtt] = tmp_path.glob("*.vtt")
     assert vtt.read_bytes() == authored
     assert "left as it is" in ran.stdout
+
+
+def test_to_srt_without_keeping_the_original(site: Site, tmp_path: Path) -> None:
+    ran = yt_dlp(
+        tmp_path,
+        *("--write-subs", "--skip-download"),
+        *("--use-postprocessor", "ClipkitCaptions:when=before_dl;to=srt;keep_original=no"),
+        site.url("talk.html"),
+    )
+    assert ran.returncode == 0, ran.stderr
+    [srt] = tmp_path.iterdir()
+    assert srt.name.endswith(".en.srt")
+    assert srt.read_bytes() == rebuilt(site, "srt")
