@@ -9,6 +9,7 @@ import io
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -196,7 +197,10 @@ def test_the_adapters_own_output_needs_the_repairs(tmp_path: Path) -> None:
     timeline = build_timeline(otio, chosen, "t", media)
     with pytest.raises(ValueError):  # no frame duration for 23.976 fps
         otio.adapters.write_to_string(timeline, "fcpx_xml")
-    assert write_timeline(chosen, tmp_path / "t.fcpxml", media=media).is_file()
+    fcpxml = ET.parse(write_timeline(chosen, tmp_path / "t.fcpxml", media=media)).getroot()
+    assert [child.tag for child in fcpxml] == ["resources", "event"]  # clips and project in it
+    assert fcpxml.find("event/project/sequence/spine") is not None
+    assert {a.get("src") for a in fcpxml.iter("asset")} == {video_path.resolve().as_uri()}
 
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):

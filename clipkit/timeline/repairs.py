@@ -7,7 +7,9 @@
 - ``fcpx_xml`` (otio-fcpx-xml-adapter 1.0.0): no frame duration for 23.976 fps (the write
   fails), and on reading every rate truncated to an integer and every time truncated to a
   frame (23.976 read as 23 fps).  Patched while clipkit writes and reads: exact rational times.
-  Marker comments become FCPXML's ``note`` (and are read back from it).
+  It also writes the asset's path where FCPXML wants a URL, and browser clips beside the
+  project at the top (the DTD allows one or the other): a ``file://`` URL, and an event
+  holding both.  Marker comments become FCPXML's ``note`` (and are read back from it).
 - ``fcp_xml`` (otio-fcp-adapter 1.0.0): drops marker comments and the markers of top-level
   tracks.  Comments go through the adapter's own metadata (``<comment>``); the captions
   become sequence markers with their in and out.
@@ -96,6 +98,8 @@ def repair_text(text: str, adapter: str, timeline: Any, media: Mapping[Path, Sou
 
 def restore(timeline: Any, adapter: str) -> Any:
     """A timeline read back, with what :func:`prepare` moved put back where clipkit keeps it."""
+    if not hasattr(timeline, "tracks"):  # an event's collection (FCPXML): its timeline
+        timeline = next(child for child in timeline if hasattr(child, "tracks"))
     if adapter == "fcp_xml":
         for clip in timeline.find_clips():
             for marker in clip.markers:
@@ -187,6 +191,18 @@ def _repair_fcpx(text: str, timeline: Any) -> str:
         note = comments.get(marker.get("value", ""))
         if note:
             marker.set("note", note)
+    for asset in root.iter("asset"):  # a URL, as Final Cut Pro needs it
+        src = asset.get("src", "")
+        if src.startswith("/"):
+            asset.set("src", Path(src).as_uri())
+    # the DTD allows clips or projects at the top, not both: an event holds them together
+    loose = [child for child in root if child.tag in ("asset-clip", "ref-clip", "project")]
+    if loose:
+        event = ET.Element("event", {"name": str(timeline.name or "clipkit")})
+        for child in loose:
+            root.remove(child)
+            event.append(child)
+        root.append(event)
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE fcpxml>\n' + body + "\n"
