@@ -12,6 +12,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -105,8 +106,7 @@ def test_every_format_reads_back_frame_exact(
     assert clips(audio) == expected
     for clip in [*video, *audio]:
         assert clip.source_range.start_time.rate == pytest.approx(rate, abs=1e-9)
-        target = clip.media_reference.target_url.removeprefix("file://")
-        assert Path(target) == video_path.resolve()
+        assert _path_of(clip.media_reference.target_url) == video_path.resolve()
 
     if ext == ".kdenlive":  # guides on the timeline: record frames, titles only
         guides = [(m.name, m.marked_range.start_time.to_frames()) for m in timeline.tracks.markers]
@@ -286,3 +286,9 @@ def test_find_timeline_needs_the_video(tmp_path: Path, capsys: pytest.CaptureFix
     assert capsys.readouterr().err.strip() == (
         "clipkit: --timeline needs --video VIDEO (the talk the captions are of)"
     )
+
+
+def _path_of(url: str) -> Path:
+    """A target URL (``file://localhost/...``, ``file:///...``) or path, as a path."""
+    parsed = urlparse(url)
+    return Path(unquote(parsed.path) if parsed.scheme == "file" else url)

@@ -11,8 +11,9 @@
   project at the top (the DTD allows one or the other): a ``file://`` URL, and an event
   holding both.  Marker comments become FCPXML's ``note`` (and are read back from it).
 - ``fcp_xml`` (otio-fcp-adapter 1.0.0): drops marker comments and the markers of top-level
-  tracks.  Comments go through the adapter's own metadata (``<comment>``); the captions
-  become sequence markers with their in and out.
+  tracks, and writes a plain path as ``pathurl``.  Comments go through the adapter's own
+  metadata (``<comment>``, in the DTD's order); the captions become sequence markers with
+  their in and out; the path a ``file://localhost/`` URL, as Premiere Pro reads it.
 - ``cmx_3600`` (otio-cmx3600-adapter 1.0.0): upper-cases marker names, and writes the video
   track only (channel ``V``).  Their case is kept, and each event is ``B`` (video and audio 1).
 """
@@ -27,6 +28,7 @@ from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from clipkit.style import CaptionStyle
 from clipkit.timeline.build import CAPTION_COLOR, METADATA_KEY, SourceMedia
@@ -93,6 +95,8 @@ def repair_text(text: str, adapter: str, timeline: Any, media: Mapping[Path, Sou
         return _repair_edl(text, timeline)
     if adapter == "fcpx_xml":
         return _repair_fcpx(text, timeline)
+    if adapter == "fcp_xml":
+        return _repair_fcp7(text)
     return text
 
 
@@ -177,6 +181,24 @@ def _repair_edl(text: str, timeline: Any) -> str:
         return match[1] + by_upper.get(match[2], match[2])
 
     return re.sub(r"^(\* LOC: \S+ \S+ +)(.*)$", keep_case, text, flags=re.M)
+
+
+def _repair_fcp7(text: str) -> str:
+    root = ET.fromstring(text)
+    for pathurl in root.iter("pathurl"):  # Premiere wants file://localhost/ URLs
+        path = pathurl.text or ""
+        if path.startswith("/"):
+            pathurl.text = "file://localhost" + quote(path)
+    for marker in root.iter("marker"):  # the DTD's order: name, comment, in, out
+        order = {"name": 0, "comment": 1, "in": 2, "out": 3}
+        children = sorted(marker, key=lambda child: order.get(child.tag, 4))
+        marker[:] = children
+    ET.indent(root)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE xmeml>\n'
+        + ET.tostring(root, encoding="unicode")
+        + "\n"
+    )
 
 
 def _repair_fcpx(text: str, timeline: Any) -> str:
