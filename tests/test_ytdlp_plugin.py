@@ -5,6 +5,7 @@ the fetch tests (a page with a video and a rolling VTT track)."""
 from __future__ import annotations
 
 import fnmatch
+import importlib
 import re
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pysrt
 import pytest
 import test_fetch
 import webvtt
+import yt_dlp as yt_dlp_module
 from test_fetch import SPEECH, Site, needs_ffmpeg, rolling_json3
 
 from clipkit.convert import convert_bytes
@@ -23,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = "yt_dlp_plugins/postprocessor/clipkit_captions.py"
 pytestmark = [pytest.mark.network, needs_ffmpeg]
 # the loopback server of the fetch tests, and the video it serves
+ydl_plugins = importlib.import_module("yt_dlp_plugins.postprocessor.clipkit_captions")
 site = test_fetch.site
 talk_mp4 = test_fetch.talk_mp4
 
@@ -114,29 +117,40 @@ def test_options_pass_through_use_postprocessor(site: Site, tmp_path: Path) -> N
     assert all(ms % 40 == 0 for start, end, _ in cues for ms in (start, end))  # 25 fps frames
 
 
-@pytest.mark.parametrize(
-    ("option", "message"),
-    [
-        ("max_char=37", "unknown option 'max_char' (did you mean max_chars?)"),
-        ("max_chars=many", "max_chars must be a whole number (got 'many')"),
-        ("max_chars=5", "max_chars must be at least 10 (got 5)"),
-        ("to=ass", "to must be srt or vtt (got 'ass')"),
-    ],
-)
-def test_a_bad_option_is_one_line_and_nothing_is_downloaded(
-    site: Site, tmp_path: Path, option: str, message: str
-) -> None:
+def test_a_bad_option_is_one_line_and_nothing_is_downloaded(site: Site, tmp_path: Path) -> None:
     ran = yt_dlp(
         tmp_path,
-        "--write-subs",
-        "--use-postprocessor",
-        f"ClipkitCaptions:{option}",
+        *("--write-subs", "--use-postprocessor", "ClipkitCaptions:max_char=37"),
         site.url("talk.html"),
     )
     assert ran.returncode == 1
-    assert ran.stderr.strip().splitlines() == [f"ERROR: ClipkitCaptions: {message}"]
+    assert ran.stderr.strip().splitlines() == [
+        "ERROR: ClipkitCaptions: unknown option 'max_char' (did you mean max_chars?)"
+    ]
     assert list(tmp_path.iterdir()) == []
     assert site.requests == []
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"max_chars": "many"}, "max_chars must be a whole number (got 'many')"),
+        ({"max_chars": "5"}, "max_chars must be at least 10 (got 5)"),
+        ({"fps": "fast"}, "fps must be a number (got 'fast')"),
+        ({"resegment": "maybe"}, "resegment must be yes or no (got 'maybe')"),
+        ({"speaker_marker": ">"}, "speaker_marker must be dash or chevrons (got '>')"),
+        ({"to": "ass"}, "to must be srt or vtt (got 'ass')"),
+    ],
+)
+def test_each_bad_option_is_said(options: dict[str, str], message: str) -> None:
+    # what yt-dlp does with --use-postprocessor: the class, called with the options as text
+    params = {"quiet": True, "ignoreerrors": "only_download"}  # the command's default
+    with (
+        yt_dlp_module.YoutubeDL(params) as ydl,
+        pytest.raises(yt_dlp_module.utils.DownloadError) as caught,
+    ):
+        ydl_plugins.ClipkitCaptionsPP(ydl, **options)
+    assert str(caught.value) == f"ClipkitCaptions: {message}"
 
 
 def test_convert_subs_srt_gets_clipkits_srt(site: Site, tmp_path: Path) -> None:
