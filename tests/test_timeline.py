@@ -292,3 +292,14 @@ def _path_of(url: str) -> Path:
     """A target URL (``file://localhost/...``, ``file:///...``) or path, as a path."""
     parsed = urlparse(url)
     return Path(unquote(parsed.path) if parsed.scheme == "file" else url)
+
+
+def test_a_cut_clips_selection_has_its_frames_quote_and_captions() -> None:
+    clip_cues = (Cue(0, 1200, ("So today we look", "at captions.")), Cue(1300, 2000, ("Yes.",)))
+    chosen = Selection.from_clip("talk.mp4", 25, 62_480, 64_480, "Captions", clip_cues)
+    assert (chosen.start_frame, chosen.end_frame) == (1562, 1612)
+    assert chosen.quote == "So today we look at captions. Yes."
+    # the captions in the clip's frames, as the timeline places them after its start
+    assert chosen.cue_frames() == [(0, 30, "So today we look\nat captions."), (33, 50, "Yes.")]
+    long = (Cue(0, 1000, (" ".join(["word"] * 60),)),)
+    assert len(Selection.from_clip("t.mp4", 25, 0, 1000, "x", long).quote) == 200

@@ -10,7 +10,10 @@ from clipkit.errors import ClipkitError
 from clipkit.model import Cue
 from clipkit.style import CaptionStyle
 
-__all__ = ["Selection", "TimelineError"]
+__all__ = ["QUOTE_CHARS", "Selection", "TimelineError"]
+
+#: the longest quote a clip's marker carries (what is said in it, shortened)
+QUOTE_CHARS = 200
 
 
 class TimelineError(ClipkitError):
@@ -60,6 +63,23 @@ class Selection:
             Path(source), fps, grid.frame_index(start_ms), grid.frame_index(end_ms),
             title, quote, cues,
         )  # fmt: skip
+
+    @classmethod
+    def from_clip(
+        cls,
+        source: str | Path,
+        fps: float,
+        start_ms: int,
+        end_ms: int,
+        title: str,
+        clip_cues: tuple[Cue, ...] = (),
+    ) -> Selection:
+        """A cut clip's selection: its cut in the source (ms), its captions in clip time
+        (as a clip's SRT holds them); the quote is what is said in it, shortened."""
+        said = " ".join(line for cue in clip_cues for line in cue.lines)
+        quote = said if len(said) <= QUOTE_CHARS else said[: QUOTE_CHARS - 3].rstrip() + "..."
+        cues = tuple(cue.shifted(start_ms) for cue in clip_cues)
+        return cls.from_ms(source, fps, start_ms, end_ms, title, quote, cues)
 
     @property
     def frame_rate(self) -> Fraction:
