@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -38,8 +39,11 @@ def source(
     if shutil.which("ffmpeg") is None:
         pytest.skip("needs ffmpeg")
     fps: float = request.param
+    return make_source(tmp_path_factory.mktemp("source") / "talk.mp4", fps), fps
+
+
+def make_source(path: Path, fps: float, seconds: int = SOURCE_S) -> Path:
     rate = CaptionStyle(fps=fps).frame_rate
-    path = tmp_path_factory.mktemp("source") / "talk.mp4"
     subprocess.run(
         [
             *("ffmpeg", "-v", "error", "-y"),
@@ -47,16 +51,16 @@ def source(
                 "-f",
                 "lavfi",
                 "-i",
-                f"nullsrc=size={SIZE[0]}x{SIZE[1]}:rate={rate}:d={SOURCE_S},"
+                f"nullsrc=size={SIZE[0]}x{SIZE[1]}:rate={rate}:d={seconds},"
                 f"geq=lum='255*bitand(floor(N/pow(2\\,floor(X/{BAND})))\\,1)':cb=128:cr=128",
             ),
-            *("-f", "lavfi", "-i", f"sine=frequency=440:d={SOURCE_S}"),
+            *("-f", "lavfi", "-i", f"sine=frequency=440:d={seconds}"),
             *("-c:v", "libx264", "-preset", "ultrafast", "-g", "48", "-pix_fmt", "yuv420p"),
             *("-c:a", "aac", "-shortest", str(path)),
         ],
         check=True,
     )
-    return path, fps
+    return path
 
 
 def selections(source: Path, fps: float) -> list[Selection]:
@@ -303,3 +307,73 @@ def test_a_cut_clips_selection_has_its_frames_quote_and_captions() -> None:
     assert chosen.cue_frames() == [(0, 30, "So today we look\nat captions."), (33, 50, "Yes.")]
     long = (Cue(0, 1000, (" ".join(["word"] * 60),)),)
     assert len(Selection.from_clip("t.mp4", 25, 0, 1000, "x", long).quote) == 200
+
+
+CAPTIONS = """\
+1
+00:00:01,000 --> 00:00:03,000
+First we talk about the weather.
+
+2
+00:00:04,000 --> 00:00:06,000
+Then about the wells fargo story.
+
+3
+00:00:07,000 --> 00:00:09,000
+And we end with questions.
+"""
+HIGHLIGHTS = """\
+highlights:
+  - title: Weather
+    start: "00:01"
+    end: "00:03"
+  - title: Questions
+    start: "00:07"
+    end: "00:09.6"
+"""
+
+
+@needs_ffmpeg
+@needs_melt
+@pytest.mark.media
+def test_clip_and_reel_write_their_timelines_and_the_reels_chapters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from clipkit.chapters import parse_chapters
+    from clipkit.cli import main
+
+    video = make_source(tmp_path / "talk.mp4", 25.0, seconds=12)
+    captions = tmp_path / "talk.srt"
+    captions.write_text(CAPTIONS, encoding="utf-8")
+    highlights = tmp_path / "h.yaml"
+    highlights.write_text(HIGHLIGHTS, encoding="utf-8")
+    common = [str(video), "--captions", str(captions), "--highlights", str(highlights),
+              "--no-snap", "--no-progress"]  # fmt: skip
+
+    assert main(["clip", *common, "-d", str(tmp_path / "clips"),
+                 "--timeline", str(tmp_path / "clips.otio")]) == 0  # fmt: skip
+    manifest = json.loads((tmp_path / "clips" / "manifest.json").read_text(encoding="utf-8"))
+    cuts = [(c["cut"]["start"]["ms"], c["cut"]["end"]["ms"]) for c in manifest["clips"]]
+    assert cuts == [(1000, 3000), (7000, 9600)]
+    timeline = read_timeline(tmp_path / "clips.otio")
+    assert clips(timeline.video_tracks()[0]) == [(25, 50), (175, 65)]  # frames of 25 fps
+    assert [m.name for m in timeline.video_tracks()[0].markers] == [
+        "First we talk about the weather.",
+        "And we end with questions.",
+    ]
+    assert "wrote a timeline of 2 clips to" in capsys.readouterr().err
+
+    reel = tmp_path / "reel.mp4"
+    assert main(["reel", *common, "-o", str(reel), "--chapters", str(tmp_path / "reel.txt"),
+                 "--timeline", str(tmp_path / "reel.kdenlive")]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    chapters = parse_chapters((tmp_path / "reel.txt").read_text(encoding="utf-8"))
+    assert [(c.start_ms, c.title) for c in chapters] == [(0, "Weather"), (2000, "Questions")]
+    assert "YouTube needs at least 3 chapters (got 2)" in err  # said, not refused
+    rendered = tmp_path / "rendered.mkv"
+    subprocess.run(
+        ["melt", "-quiet", str(tmp_path / "reel.kdenlive"), "-consumer", f"avformat:{rendered}",
+         "vcodec=ffv1", "acodec=flac"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    assert frame_numbers(rendered) == [*range(25, 75), *range(175, 240)]

@@ -32,6 +32,7 @@ __all__ = [
     "SourceMedia",
     "TimelineError",
     "read_timeline",
+    "require_timeline",
     "timeline_adapter",
     "write_timeline",
 ]
@@ -73,6 +74,11 @@ def _otio(path: str | Path) -> tuple[ModuleType, str]:
             f"{EXTRA_HINT}"
         )
     return otio, adapter
+
+
+def require_timeline(path: str | Path) -> None:
+    """Say now, before any work, that ``path`` cannot be written (its extension, the extra)."""
+    _otio(path)
 
 
 def source_media(path: Path, fps: float) -> SourceMedia:
