@@ -309,7 +309,7 @@ def test_a_cut_clips_selection_has_its_frames_quote_and_captions() -> None:
     assert len(Selection.from_clip("t.mp4", 25, 0, 1000, "x", long).quote) == 200
 
 
-CAPTIONS = """\
+SPOKEN_SRT = """\
 1
 00:00:01,000 --> 00:00:03,000
 First we talk about the weather.
@@ -344,7 +344,7 @@ def test_clip_and_reel_write_their_timelines_and_the_reels_chapters(
 
     video = make_source(tmp_path / "talk.mp4", 25.0, seconds=12)
     captions = tmp_path / "talk.srt"
-    captions.write_text(CAPTIONS, encoding="utf-8")
+    captions.write_text(SPOKEN_SRT, encoding="utf-8")
     highlights = tmp_path / "h.yaml"
     highlights.write_text(HIGHLIGHTS, encoding="utf-8")
     common = [str(video), "--captions", str(captions), "--highlights", str(highlights),
