@@ -9,8 +9,10 @@ OUT    := out
 # the talk to cut: the stand-in by default, or the real one after `clipkit fetch`
 VIDEO  ?= $(OUT)/standin.mp4
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
-# command -> Debian package; fonts (for burned captions and title cards) are checked by file
-SYSTEM_COMMANDS := ffmpeg:ffmpeg ffprobe:ffmpeg espeak-ng:espeak-ng fc-list:fontconfig
+# command -> Debian package (melt renders the .kdenlive timelines in the tests, chromium reads
+# the words-mode WebVTT as a browser does); fonts (for burned captions and title cards) are checked by file
+SYSTEM_COMMANDS := ffmpeg:ffmpeg ffprobe:ffmpeg espeak-ng:espeak-ng fc-list:fontconfig \
+	melt:melt chromium:chromium
 FONT_FILE := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
 .PHONY: setup system-packages demo test lint clean
@@ -37,7 +39,7 @@ $(VENV)/.installed: pyproject.toml
 	@echo "setting up $(VENV): clipkit and the Python packages it uses (about a minute, once)"
 	@$(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -qq --upgrade pip
-	@$(BIN)/python -m pip install -qq -e '.[dev,align]'
+	@$(BIN)/python -m pip install -qq -e '.[dev,align,timeline]'
 	@touch $@
 
 demo: setup

@@ -26,8 +26,10 @@ from decimal import Decimal, InvalidOperation
 from clipkit.errors import CaptionParseError, InvalidValueError
 
 __all__ = [
+    "CHAPTER_TIME",
     "MAX_TIME_MS",
     "MAX_TIME_TEXT",
+    "format_chapter_time",
     "format_clock",
     "format_time",
     "format_timestamp",
@@ -108,6 +110,19 @@ def format_clock(ms: int) -> str:
     if hours == 0 and millis == 0:
         return f"{minutes:02d}:{seconds:02d}"
     return format_timestamp(ms)
+
+
+#: A chapter's time in a YouTube description: ``0:00``, ``05:44``, ``1:02:03`` (whole seconds).
+CHAPTER_TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}"
+
+
+def format_chapter_time(ms: int) -> str:
+    """A chapter's start as YouTube descriptions write it: ``MM:SS`` under an hour, else
+    ``H:MM:SS``; the second ``ms`` falls in (YouTube counts chapters in whole seconds)."""
+    hours, minutes, seconds, _ = _split(ms)
+    if hours:
+        return f"{hours}:{minutes:02d}:{seconds:02d}"
+    return f"{minutes:02d}:{seconds:02d}"
 
 
 def parse_time(value: object) -> int:

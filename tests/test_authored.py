@@ -206,8 +206,8 @@ def test_word_level_outputs_work_for_authored_input() -> None:
     words_vtt = convert_bytes(data, to="vtt", style=CaptionStyle(mode="words")).decode()
     hello = webvtt.from_string(words_vtt).captions[0]
     assert (hello.start, hello.end) == ("00:00:01.000", "00:00:02.933")
-    assert hello.raw_text.startswith("Hello <00:00:01.")  # a timestamp before each next word
-    assert hello.raw_text.count("<00:00:0") == 4 and "\n" in hello.raw_text
+    assert hello.raw_text.startswith("Hello<00:00:01.")  # after each word: when the next starts
+    assert hello.raw_text.count("<00:00:0") == 4 and "\n" not in hello.raw_text  # one line
 
     text = convert_bytes(data, to="txt").decode()
     assert text.startswith("[00:00:01] Hello there, how are you? Fine.")

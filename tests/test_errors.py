@@ -27,6 +27,7 @@ from clipkit.errors import (
     UnknownFormatError,
 )
 from clipkit.media.smartcut import SmartCutUnavailable
+from clipkit.timeline.selection import TimelineError
 
 #: One error of each kind, made with every argument it takes.
 SAMPLES: list[ClipkitError] = [
@@ -44,6 +45,7 @@ SAMPLES: list[ClipkitError] = [
     DownloadError("https://example.org/v", "Private video", "sign-in"),
     HighlightError("end is not after start", "h.yaml", 4),
     AlignmentUnavailable("the align extra is not installed"),
+    TimelineError("cut.prproj: unknown timeline format '.prproj'"),
     SmartCutUnavailable("the source is not H.264"),
 ]
 

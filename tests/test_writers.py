@@ -24,6 +24,7 @@ from clipkit.model import Cue, Transcript, Word
 from clipkit.readers import read_text
 from clipkit.segment import build_cues
 from clipkit.style import CaptionStyle
+from clipkit.timefmt import format_timestamp
 from clipkit.writers import WRITERS, WriteOptions, render
 from clipkit.writers.txt import paragraphs_of
 
@@ -135,8 +136,15 @@ def test_words_vtt_has_increasing_tags_inside_each_cue() -> None:
         assert tags == sorted(tags)
         assert all(cue.start_ms < t < cue.end_ms for t in tags)
         assert len(tags) == len(cue.words) - 1  # every word but the first, which starts the cue
-        assert html.unescape(caption.text) == cue.text  # tags removed, text unchanged
-    assert "<00:00:06.750>- a" in text  # a tag goes before the speaker marker, not after it
+        # one line: the caption's lines joined (videogrep takes one tagged line a cue)
+        assert html.unescape(caption.text) == " ".join(cue.lines)
+        # each tag right after a word: when the next one starts
+        spoken = re.findall(r"(\S+)<(\d\d:\d\d:\d\d\.\d{3})>", html.unescape(caption.raw_text))
+        assert [word for word, _ in spoken] == [w.text for w in cue.words[:-1]]
+        assert [stamp for _, stamp in spoken] == [
+            format_timestamp(w.start_ms) for w in cue.words[1:]
+        ]
+    assert "<00:00:06.750> - a" in text  # a tag goes before the speaker marker, not after it
 
 
 def test_words_vtt_leaves_lines_untagged_when_words_do_not_match() -> None:

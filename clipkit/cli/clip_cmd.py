@@ -17,6 +17,7 @@ from clipkit.cli.clip_common import (
     print_job,
     print_plan,
     progress,
+    write_plan_timeline,
 )
 from clipkit.cli.grammar import (
     add_hidden_alias,
@@ -33,6 +34,8 @@ examples:
   clipkit clip talk.mp4 --captions talk.md --highlights h.yaml -d shorts/ --vertical --burn
   clipkit clip talk.mp4 --captions talk.md --highlights h.yaml --dry-run
   clipkit clip talk.mp4 --captions subs.srt --highlights h.yaml --shift 3600 --crlf --bom
+  clipkit clip talk.mp4 --captions talk.srt --highlights h.yaml --timeline h.xml
+                                 and the cuts as a timeline of talk.mp4 for an editor
 
 {HIGHLIGHT_FILE}
 Each highlight gives NAME.mp4, NAME.srt and NAME.vtt in --out-dir, plus manifest.json with
@@ -125,4 +128,5 @@ def run_clip(args: argparse.Namespace) -> int:
     print(manifest)
     clips = "clip" if len(plans) == 1 else "clips"
     report_done(args, f"wrote {len(plans)} {clips} to {folder_text(options.out_dir)}")
+    write_plan_timeline(args, source, plans)
     return 0

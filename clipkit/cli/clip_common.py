@@ -19,7 +19,12 @@ from clipkit.cli.caption_options import (
     style_from_args,
     write_options_from_args,
 )
-from clipkit.cli.grammar import add_quiet_options, outline_width, seconds_up_to_an_hour
+from clipkit.cli.grammar import (
+    add_quiet_options,
+    outline_width,
+    report_done,
+    seconds_up_to_an_hour,
+)
 from clipkit.clips import (
     VERTICAL_MAX_CHARS,
     ClipOptions,
@@ -32,6 +37,7 @@ from clipkit.clips import (
 )
 from clipkit.convert import how_taken
 from clipkit.errors import ClipkitError, OptionError
+from clipkit.fileio import ensure_not_input
 from clipkit.highlights import HighlightSpec, load_highlights, resolve
 from clipkit.media.burn import VERTICAL_BURN_STYLE, BurnStyle, VerticalCrop
 from clipkit.media.cut import EncodeSettings
@@ -69,6 +75,14 @@ def add_clip_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         metavar="FILE",
         help="the highlights: a YAML or TOML file (format below)",
+    )
+    parser.add_argument(
+        "--timeline",
+        type=Path,
+        metavar="FILE",
+        help="the highlights also as an editor's timeline of the source video (frame-exact "
+        "cuts, a marker per highlight, the captions): .otio, .xml (FCP 7: Premiere, Resolve), "
+        ".fcpxml, .edl or .kdenlive (needs the timeline extra; default: none)",
     )
     parser.add_argument("--no-snap", action="store_true", help="cut exactly at the given times")
     parser.add_argument(
@@ -178,6 +192,11 @@ def _clip_options(
 
 
 def prepare(args: argparse.Namespace, options: ClipOptions) -> tuple[Source, list[ClipPlan]]:
+    if args.timeline is not None:  # said before any work: a wrong extension, a missing extra
+        from clipkit.timeline import require_timeline
+
+        ensure_not_input(args.timeline, [args.video, args.captions, args.highlights])
+        require_timeline(args.timeline)
     specs = load_highlights(args.highlights)
     style = style_from_args(args, caption_mode=False)
     source = open_source(args.video, args.captions, style, args.fps)
@@ -212,6 +231,32 @@ def _aligned(source: Source, specs: Sequence[HighlightSpec], args: argparse.Name
     if not args.quiet and report.words:
         print(f"{source.captions}: {report.summary()}", file=sys.stderr)
     return source
+
+
+def write_plan_timeline(
+    args: argparse.Namespace, source: Source, plans: Sequence[ClipPlan]
+) -> None:
+    """``--timeline``: the cuts as clips of the source video on an editor's timeline."""
+    if args.timeline is None:
+        return
+    from dataclasses import replace
+
+    from clipkit.timeline import Selection, write_timeline
+
+    selections = [
+        replace(
+            Selection.from_clip(
+                source.video, float(plan.frame_rate), plan.start_ms, plan.end_ms, plan.title,
+                plan.cues,
+            ),
+            start_frame=plan.start_frame,
+            end_frame=plan.end_frame,
+        )
+        for plan in plans
+    ]  # fmt: skip
+    write_timeline(selections, args.timeline)
+    clips = "clip" if len(plans) == 1 else "clips"
+    report_done(args, f"wrote a timeline of {len(plans)} {clips} to {args.timeline}")
 
 
 def _print_warnings(transcript: Transcript) -> None:

@@ -17,15 +17,21 @@ from clipkit.cli.clip_common import (
     print_job,
     print_plan,
     progress,
+    write_plan_timeline,
 )
 from clipkit.cli.grammar import add_output_file, report_done, seconds_up_to_an_hour, shows_progress
 from clipkit.clips import CutMethod, MethodChoice, make_reel, plan_reel, reel_job
+from clipkit.fileio import atomic_write_bytes, ensure_not_input
 from clipkit.timefmt import format_time
 
 REEL_EXAMPLES = f"""\
 examples:
   clipkit reel talk.mp4 --captions talk.srt --highlights h.yaml -o reel.mp4
   clipkit reel talk.mp4 --captions talk.srt --highlights h.yaml --titles 2 --xfade 0.5
+  clipkit reel talk.mp4 --captions talk.srt --highlights h.yaml --chapters reel.txt
+                                 the reel's chapters as YouTube's description lists them
+  clipkit reel talk.mp4 --captions talk.srt --highlights h.yaml --timeline reel.kdenlive
+                                 and the reel as a timeline of talk.mp4 for an editor
 
 {HIGHLIGHT_FILE}
 A reel of plain cuts (no --titles, --xfade or --burn) of an H.264 MP4 is smart-cut: each
@@ -64,11 +70,20 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="SECONDS",
         help="cross-fade between pieces, in seconds (default: 0, a cut)",
     )
+    reel.add_argument(
+        "--chapters",
+        type=Path,
+        metavar="FILE",
+        help="write the reel's chapters as YouTube's description lists them, one "
+        "'00:00 Title' line each (default: none)",
+    )
     reel.set_defaults(func=run_reel)
 
 
 def run_reel(args: argparse.Namespace) -> int:
     options = clip_options(args)
+    if args.chapters is not None:
+        ensure_not_input(args.chapters, [args.video, args.captions, args.highlights, args.output])
     source, plans = prepare(args, options)
     reel = plan_reel(source, plans, round(args.titles * 1000), round(args.xfade * 1000), options)
     output: Path = args.output
@@ -95,7 +110,20 @@ def run_reel(args: argparse.Namespace) -> int:
         f"wrote {output} ({len(plans)} {pieces}, {format_time(reel.total_ms)}) with "
         f"{output.with_suffix('.srt').name} and {output.with_suffix('.vtt').name}",
     )
+    if args.chapters is not None:
+        _write_chapters(args, reel.chapters, reel.total_ms)
+    write_plan_timeline(args, source, plans)
     return 0
+
+
+def _write_chapters(args: argparse.Namespace, chapters: Any, total_ms: int) -> None:
+    from clipkit.chapters import chapters_text, youtube_problems
+
+    atomic_write_bytes(args.chapters, chapters_text(chapters).encode("utf-8"))
+    for problem in youtube_problems(chapters, total_ms):
+        print(f"clipkit: warning: {args.chapters}: {problem}", file=sys.stderr)
+    count = "chapter" if len(chapters) == 1 else "chapters"
+    report_done(args, f"wrote {len(chapters)} {count} to {args.chapters}")
 
 
 def _reel_method_text(choice: MethodChoice) -> str:

@@ -13,7 +13,8 @@ Per video, ``<out_dir>/<video id>/`` (the id made a safe file name by :func:`fol
 - ``<id>.info.json``: the metadata yt-dlp extracted (title, duration, uploader, chapters...);
 - what the post-steps make (:mod:`clipkit.fetch.steps`); by default ``<id>.<lang>.srt`` and
   ``<id>.<lang>.vtt``, the captions rebuilt by :mod:`clipkit.convert`, and
-  ``chapters.highlights.yaml``, the video's chapters as a highlight file, when it has chapters;
+  ``chapters.highlights.yaml`` and ``chapters.txt`` (``00:00 Title`` lines), the video's
+  chapters as a highlight file and as YouTube lists them, when it has chapters;
 - ``manifest.json``: what was fetched, from where, when and with which options.  It is written
   last, so a folder with a manifest is complete; a rerun skips it without downloading anything.
 
@@ -45,6 +46,7 @@ from clipkit.fetch.options import (
 from clipkit.fetch.run import FFMPEG_INSTALL_HINT, run_fetch
 from clipkit.fetch.steps import (
     CHAPTERS_NAME,
+    CHAPTERS_TEXT_NAME,
     FetchedVideo,
     PostStep,
     RebuildCaptions,
@@ -57,6 +59,7 @@ from clipkit.fetch.ytdlp import ffmpeg_available
 
 __all__ = [
     "CHAPTERS_NAME",
+    "CHAPTERS_TEXT_NAME",
     "FFMPEG_INSTALL_HINT",
     "FOLDER_NAME_MAX",
     "MANIFEST_NAME",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from clipkit.chapters import chapters_from_info, chapters_text
 from clipkit.convert import convert_file
 from clipkit.errors import ClipkitError, DownloadError
 from clipkit.fetch.folder import write_file
@@ -23,6 +24,7 @@ from clipkit.style import CaptionStyle
 
 __all__ = [
     "CHAPTERS_NAME",
+    "CHAPTERS_TEXT_NAME",
     "FetchedVideo",
     "PostStep",
     "RebuildCaptions",
@@ -34,6 +36,8 @@ __all__ = [
 
 #: The highlight file of a video's chapters.
 CHAPTERS_NAME = "chapters.highlights.yaml"
+#: The same chapters as YouTube's description lists them (``00:00 Title`` lines).
+CHAPTERS_TEXT_NAME = "chapters.txt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,19 +96,23 @@ class RebuildCaptions:
 
 @dataclass(frozen=True, slots=True)
 class WriteChapters:
-    """The video's chapters (when it has any) as a highlight file, one highlight each."""
+    """The video's chapters (when it has any) as a highlight file, one highlight each, and
+    as YouTube's ``00:00 Title`` lines."""
 
-    outputs: tuple[str, ...] = ("highlights",)
+    outputs: tuple[str, ...] = ("highlights", "chapters")
     required: tuple[str, ...] = ()
 
     def run(self, video: FetchedVideo) -> dict[str, Path | None]:
-        """Write :data:`CHAPTERS_NAME`, or nothing for a video without chapters."""
+        """Write :data:`CHAPTERS_NAME` and :data:`CHAPTERS_TEXT_NAME`, or nothing for a
+        video without chapters."""
         chapters = video.info.get("chapters") or []
         if not chapters:
-            return {"highlights": None}
+            return {"highlights": None, "chapters": None}
         path = video.folder / CHAPTERS_NAME
         write_file(video.url, path, chapters_file_text(chapters).encode("utf-8"))
-        return {"highlights": path}
+        listed = video.folder / CHAPTERS_TEXT_NAME
+        write_file(video.url, listed, chapters_text(chapters_from_info(chapters)).encode("utf-8"))
+        return {"highlights": path, "chapters": listed}
 
 
 def default_steps(style: CaptionStyle | None = None) -> tuple[PostStep, ...]:

@@ -2,9 +2,15 @@
 
 ``&`` and ``<`` in the text are escaped, as WebVTT requires; ``>`` is written as it is
 (WebVTT needs no escape for it, and players and libraries such as pysubs2, webvtt-py and
-GStreamer show ``&gt;`` literally, so a ``>>`` speaker marker would read ``&gt;&gt;``).  With
-``options.words_vtt`` every word after the first carries a ``<HH:MM:SS.mmm>`` timestamp tag
-(karaoke style), the way ``--mode words`` shows when each word is spoken.
+GStreamer show ``&gt;`` literally, so a ``>>`` speaker marker would read ``&gt;&gt;``).
+
+With ``options.words_vtt`` (``--mode words``) each cue is still one caption, its text on one
+line, with a ``<HH:MM:SS.mmm>`` timestamp tag right after each word saying when the next one
+is spoken (``Well,<00:00:29.192> hello.``), as YouTube's own files have them: browsers
+show the words as past and future by those tags (WebVTT's karaoke timestamps), and videogrep
+reads each word's time from the tag that follows it.  One line, because videogrep takes the
+line before a tagged line for the cue's timing (a second tagged line is misread); players
+wrap it to the width of the picture.
 """
 
 from __future__ import annotations
@@ -38,35 +44,27 @@ def write(cues: Sequence[Cue], transcript: Transcript, options: WriteOptions) ->
 
 
 def _timed_lines(cue: Cue) -> list[str]:
-    """The cue's lines with a timestamp tag in front of each word spoken after the cue starts.
+    """The cue's text as one line, a timestamp tag after each word when the next one starts.
 
-    Words are found in the laid-out lines by their text, in order; anything between two
-    words (spaces, a speaker marker) is kept and the tag goes in front of the marker.  If the
-    words cannot be found (the lines were laid out from other text), the lines stay untagged.
+    Words are found in the laid-out text by their text, in order; anything between two words
+    (spaces, a speaker marker) is kept, after the tag.  A tag is written only strictly inside
+    the cue and later than the one before.  If the words cannot be found (the lines were laid
+    out from other text), the lines stay as they are, untagged.
     """
-    plain = [escape(line) for line in cue.lines]
+    text = " ".join(cue.lines)
     pending = list(cue.words)
     last_tag_ms = cue.start_ms
-    timed: list[str] = []
-    for line in cue.lines:
-        pos = 0
-        parts: list[str] = []
-        while pending:
-            word = pending[0]
-            found = line.find(word.text, pos)
-            if found < 0:
-                break
-            between = line[pos:found]
-            marker = between.lstrip()
-            parts.append(escape(between[: len(between) - len(marker)]))
-            if last_tag_ms < word.start_ms < cue.end_ms:
-                parts.append(f"<{format_timestamp(word.start_ms)}>")
-                last_tag_ms = word.start_ms
-            parts.append(escape(marker + word.text))
-            pos = found + len(word.text)
-            pending.pop(0)
-        parts.append(escape(line[pos:]))
-        timed.append("".join(parts))
-    if pending:
-        return plain
-    return timed
+    parts: list[str] = []
+    pos = 0
+    for index, word in enumerate(pending):
+        found = text.find(word.text, pos)
+        if found < 0:
+            return [escape(line) for line in cue.lines]
+        parts.append(escape(text[pos:found] + word.text))
+        pos = found + len(word.text)
+        following = pending[index + 1] if index + 1 < len(pending) else None
+        if following is not None and last_tag_ms < following.start_ms < cue.end_ms:
+            parts.append(f"<{format_timestamp(following.start_ms)}>")
+            last_tag_ms = following.start_ms
+    parts.append(escape(text[pos:]))
+    return ["".join(parts)]
