@@ -370,14 +370,12 @@ class _Reader:
             made = replace(made, max_height=height)
         return made
 
-    def _settings(
-        self, node: yaml.Node, what: str, keys: dict[str, type]
-    ) -> dict[str, Any] | None:
+    def _settings(self, node: yaml.Node, what: str, keys: dict[str, type]) -> dict[str, Any] | None:
         """``true`` (the defaults), ``false`` (none), or a mapping of ``keys``."""
         if isinstance(node, yaml.ScalarNode):
             return {} if self.typed(node, what, bool) else None
         fields = self.mapping(node, what, tuple(keys))
-        return {key: self.typed(value, f"{what}: {key}", keys[key]) for key, value in fields.items()}
+        return {key: self.typed(node, f"{what}: {key}", keys[key]) for key, node in fields.items()}
 
     def _style(self, node: yaml.Node, made: _Making) -> _Making:
         fields = self.mapping(node, "style", tuple(STYLE_KEYS))
@@ -389,7 +387,8 @@ class _Reader:
         if "shift" in values:
             shift = values.pop("shift")
             if abs(shift) > 360_000:
-                raise self.error(f"style: shift: {shift:g} s is too far", fields["shift"].start_mark)
+                where = fields["shift"].start_mark
+                raise self.error(f"style: shift: {shift:g} s is too far", where)
             write = replace(write, shift_ms=round(shift * 1000))
         if "speaker_marker" in values:
             marker = values["speaker_marker"]
