@@ -52,7 +52,7 @@ __all__ = [
 CUT_MODES = ("smart", "reencode", "copy")
 TALK_KEYS = ("name", "url", "video", "captions", "highlights", "find")
 MAKE_KEYS = ("formats", "style", "clips", "reel", "lang", "max_height")
-STYLE_KEYS = {
+STYLE_KEYS: dict[str, type] = {
     "max_chars": int,
     "max_lines": int,
     "fps": float,
@@ -66,8 +66,8 @@ STYLE_KEYS = {
     "crlf": bool,
     "bom": bool,
 }
-CLIP_KEYS = {"mode": str, "vertical": bool, "burn": bool, "snap": bool}
-REEL_KEYS = {"titles": float, "xfade": float}
+CLIP_KEYS: dict[str, type] = {"mode": str, "vertical": bool, "burn": bool, "snap": bool}
+REEL_KEYS: dict[str, type] = {"titles": float, "xfade": float}
 MARKERS = {"dash": "- ", "chevrons": ">> "}
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}$")
 MAX_SECONDS = 3600.0
