@@ -30,6 +30,7 @@ COMMAND_MODULES: list[str] = [
     "clipkit.cli.fetch_cmd",
     "clipkit.cli.clip_cmd",
     "clipkit.cli.find_cmd",
+    "clipkit.cli.batch_cmd",
 ]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
