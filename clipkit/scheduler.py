@@ -42,13 +42,14 @@ __all__ = [
     "Scheduler",
     "Task",
     "UpstreamFailed",
+    "dask_distributed",
     "open_scheduler",
     "scheduler_address",
 ]
 
 #: The environment variable Dask itself reads for the scheduler's address.
 ADDRESS_VARIABLE = "DASK_SCHEDULER_ADDRESS"
-CONNECT_TIMEOUT = "20s"
+CONNECT_TIMEOUT = "10s"
 DASK_EXTRA_HINT = "a Dask scheduler needs the dask extra: pip install 'clipkit[dask]'"
 
 
@@ -239,7 +240,7 @@ class DaskScheduler:
     def connect(cls, address: str) -> Iterator[DaskScheduler]:
         """A client of the scheduler at ``address`` for the block; a ClipkitError if there is
         none to reach (or no Dask installed)."""
-        distributed = _distributed()
+        distributed = dask_distributed()
         try:
             client = distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
@@ -260,7 +261,7 @@ class DaskScheduler:
         return self._client
 
     def run(self, tasks: Sequence[Task], on_done: OnDone) -> None:
-        as_completed = _distributed().as_completed
+        as_completed = dask_distributed().as_completed
         ordered = _order(tasks)
         batch = uuid.uuid4().hex[:12]  # keys are unique to this run on a shared cluster
         futures: dict[str, Any] = {}
@@ -290,7 +291,7 @@ class DaskScheduler:
                 future.release()
 
 
-def _distributed() -> Any:
+def dask_distributed() -> Any:
     """``dask.distributed``, untyped (its functions carry no annotations mypy can use)."""
     try:
         return importlib.import_module("distributed")

@@ -13,7 +13,13 @@ from typing import Any
 
 from tqdm import tqdm
 
-from clipkit.cli.grammar import add_out_dir, add_quiet_options, folder_text, report_done
+from clipkit.cli.grammar import (
+    add_out_dir,
+    add_quiet_options,
+    add_scheduler_option,
+    folder_text,
+    report_done,
+)
 from clipkit.cli.grammar import shows_progress as wants_progress
 from clipkit.errors import OptionError
 from clipkit.jobs import StepResult, load_jobs, plan_tasks, run_batch
@@ -73,22 +79,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="N",
         help="without a scheduler: run N steps at once (default: 1; 0 = one per CPU core)",
     )
-    add_scheduler_arguments(parser, "talks' steps")
+    add_scheduler_option(parser, "run the talks' steps")
     add_quiet_options(parser)
     parser.add_argument(
         "--dry-run", action="store_true", help="check the job file and list the steps; run none"
     )
     parser.set_defaults(func=run)
-
-
-def add_scheduler_arguments(parser: argparse.ArgumentParser, what: str) -> None:
-    """``--scheduler ADDRESS`` (``batch`` and ``convert`` share it)."""
-    parser.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help=f"run the {what} on the Dask cluster of this scheduler (tcp://HOST:8786; "
-        f"default: ${ADDRESS_VARIABLE}, else this machine)",
-    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -32,6 +32,7 @@ from clipkit.cli.grammar import (
     add_out_dir,
     add_output_file,
     add_quiet_options,
+    add_scheduler_option,
     folder_text,
     report_done,
     shows_progress,
@@ -41,6 +42,7 @@ from clipkit.errors import ClipkitError, OptionError, StyleError
 from clipkit.fileio import atomic_write_bytes
 from clipkit.model import Transcript
 from clipkit.readers import MAX_INPUT_BYTES, READERS, read_bytes, read_input
+from clipkit.scheduler import scheduler_address
 from clipkit.writers import EXTENSIONS, WRITERS
 
 STDIO = "-"
@@ -51,6 +53,7 @@ FLAGS = {
     "output": "-o/--output",
     "out_dir": "-d/--out-dir",
     "jobs": "-j/--jobs",
+    "scheduler": "--scheduler",
 }
 
 _MAX_MB = MAX_INPUT_BYTES // 1_000_000
@@ -68,6 +71,9 @@ examples:
   clipkit convert subs.srt --to vtt -v         an authored file: the same cues as WebVTT
   clipkit convert subs.srt --resegment         an authored file laid out again by the policy
   clipkit convert downloads/ --dry-run         how each file would be taken; writes nothing
+  clipkit convert downloads/ -d subs/ --scheduler tcp://10.0.0.5:8786
+                                               on a Dask cluster (bytes sent to the workers
+                                               and back: no shared file system needed)
 
 authored and automatic captions:
   An SRT/VTT file is automatic when its cues roll (a cue types a line under a repeat of
@@ -147,6 +153,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="N",
         help="convert N files at once (default: 1; 0 = one per CPU core)",
     )
+    add_scheduler_option(parser, "convert the files")
     add_quiet_options(parser)
     parser.add_argument(
         "-v",
@@ -178,6 +185,7 @@ def run(args: argparse.Namespace) -> int:
             out_dir=args.out_dir,
             jobs=args.jobs,
             dry_run=args.dry_run,
+            scheduler=scheduler_address(args.scheduler),
         )
     except StyleError as exc:
         return _usage_error(str(exc))
