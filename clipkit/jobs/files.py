@@ -259,7 +259,8 @@ class _Reader:
         video = self.path(fields["video"], "video") if "video" in fields else None
         captions = self.path(fields["captions"], "captions") if "captions" in fields else None
         if url is not None and video is not None:
-            raise self.error("give either 'url' or 'video', not both", fields["video"].start_mark)
+            later = max(fields["url"], fields["video"], key=lambda n: n.start_mark.line)
+            raise self.error("give either 'url' or 'video', not both", later.start_mark)
         if url is None and video is None and captions is None:
             raise self.error("a talk needs a 'url', a 'video' or 'captions'", node.start_mark)
         if url is not None and not re.match(r"^[a-z][a-z0-9+.-]*://\S+$", url, re.IGNORECASE):
