@@ -14,14 +14,16 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
 pytest.importorskip("distributed")
 
-from batch_factory import make_talks
+from batch_factory import make_captions, make_talks, make_video
 from distributed import Client, LocalCluster
 
 from clipkit.cli import main
@@ -209,3 +211,68 @@ def test_a_worker_killed_mid_batch_loses_nothing(
     assert summary.failed == ()
     assert made_files(out) == made_files(local_run)
     assert not list(out.rglob(f"{TEMP_PREFIX}*"))
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    """Serves a folder on 127.0.0.1, noting each GET (quietly)."""
+
+    gets: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.gets.append(self.path)
+        super().do_GET()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[tuple[str, Path, list[str]]]:
+    """A page with a talk's video and its rolling captions, served on 127.0.0.1."""
+    served = tmp_path / "site"
+    served.mkdir()
+    make_video(served / "talk.mp4", 12)
+    make_captions(served / "talk.en.vtt", 5, 12)
+    (served / "talk.html").write_text(
+        "<!DOCTYPE html><html><head><title>A talk</title></head><body><video controls "
+        'src="talk.mp4"><track kind="captions" srclang="en" src="talk.en.vtt" '
+        'label="English"></video></body></html>',
+        encoding="utf-8",
+    )
+    gets: list[str] = []
+    handler = type("Handler", (_Quiet,), {"gets": gets})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(served)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/talk.html", tmp_path, gets
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_a_url_is_fetched_on_a_worker_then_captioned_and_cut(
+    cluster: LocalCluster, site: tuple[str, Path, list[str]]
+) -> None:
+    url, folder, gets = site
+    job = folder / "jobs.yaml"
+    job.write_text(
+        f"talks:\n  - name: fetched\n    url: {url}\n    find: [wells fargo]\n"
+        "    clips: true\n    reel: true\n",
+        encoding="utf-8",
+    )
+    command = ["batch", str(job), "--scheduler", cluster.scheduler_address, "-q"]
+    assert main(command) == 0
+    out = folder / "out"
+    fetched = out / "media" / "talk"
+    assert (fetched / "talk.mp4").read_bytes() == (folder / "site" / "talk.mp4").read_bytes()
+    assert (fetched / "manifest.json").is_file()
+    made = set(made_files(out))
+    assert {"fetched/fetched.srt", "fetched/fetched.vtt", "fetched/reel.mp4"} <= made
+    assert {"fetched/clips/wells-fargo-1.mp4", "fetched/clips/wells-fargo-2.mp4"} <= made
+    assert gets.count("/talk.mp4") == 1
+    assert main(command) == 0  # a rerun: the folder is complete, the video is not fetched again
+    assert gets.count("/talk.mp4") == 1
+    assert '"steps_complete_before": 4' in (out / "batch.json").read_text(encoding="utf-8")
