@@ -2,25 +2,11 @@
 :class:`~clipkit.errors.JobFileError` naming the file and the line of the key that is wrong
 (``jobs.yaml:7: clips: unknown key 'mdoe' (expected mode, vertical, burn, snap)``).
 
-::
-
-    out_dir: conference/            # where every talk's folder goes (default: out/)
-    defaults:                       # what each talk makes unless it says otherwise
-      formats: [srt, vtt]
-      style: {max_chars: 42}
-      clips: true
-      reel: {titles: 2}
-    talks:
-      - url: https://www.youtube.com/watch?v=avWhreBUYF0
-        find: ["wells fargo"]       # highlights: a clip per match, whole sentences
-      - name: keynote
-        video: talks/keynote.mp4
-        captions: talks/keynote.md
-        highlights: talks/keynote.highlights.yaml
-      - captions: talks/panel.en.vtt   # captions alone: only the caption files
-
-Paths are relative to the job file's folder.  Highlight files are read (and checked) with
-the job file, so a mistake in one is found before anything runs.
+The format (``out_dir``, ``defaults``, ``talks``: each a ``url``, a ``video`` or
+``captions`` alone, with ``highlights`` or ``find``, ``formats``, ``style``, ``clips``,
+``reel``) is described in the README and in ``clipkit batch --help``.  Paths are relative
+to the job file's folder.  Highlight files are read (and checked) with the job file, so a
+mistake in one is found before anything runs.
 """
 
 from __future__ import annotations
