@@ -83,6 +83,7 @@ def expected_names() -> set[str]:
     return names | {"talk0/highlights.yaml"}
 
 
+@pytest.mark.slow
 def test_the_local_run_makes_every_output(local_run: Path) -> None:
     assert set(made_files(local_run)) == expected_names()
     assert (local_run / "batch.json").is_file()
