@@ -40,7 +40,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from clipkit.convert import convert_file  # noqa: E402
 from clipkit.jobs.clipping import Cut, cut_talk_clips  # noqa: E402
-from clipkit.jobs.files import ClipSettings  # noqa: E402
+from clipkit.jobs.model import ClipSettings  # noqa: E402
 from clipkit.style import CaptionStyle  # noqa: E402
 from clipkit.writers import WriteOptions  # noqa: E402
 

@@ -15,7 +15,8 @@ cluster (:mod:`clipkit.scheduler`).
 - :mod:`~clipkit.jobs.run`: the talks as tasks, and the batch's summary.
 """
 
-from clipkit.jobs.files import ClipSettings, JobFile, ReelSettings, TalkJob, load_jobs, parse_jobs
+from clipkit.jobs.files import load_jobs, parse_jobs
+from clipkit.jobs.model import ClipSettings, JobFile, ReelSettings, TalkJob
 from clipkit.jobs.run import SUMMARY_NAME, BatchSummary, plan_tasks, run_batch
 from clipkit.jobs.steps import StepResult, TalkPaths
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from clipkit.clips import ClipOptions, cut_clips, make_reel, open_source, plan_clips, plan_reel
 from clipkit.highlights import load_highlights
-from clipkit.jobs.files import ClipSettings, ReelSettings
+from clipkit.jobs.model import ClipSettings, ReelSettings
 from clipkit.media.burn import VerticalCrop
 from clipkit.style import CaptionStyle
 from clipkit.writers import WriteOptions

@@ -18,24 +18,16 @@ from typing import Any
 
 import yaml
 
+from clipkit.cli.caption_options import MARKERS  # the speaker markers' names, defined once
 from clipkit.errors import ClipkitError, JobFileError, OptionError
 from clipkit.fetch.folder import folder_name
 from clipkit.highlights import load_highlights
+from clipkit.jobs.model import CUT_MODES, ClipSettings, JobFile, ReelSettings, TalkJob
 from clipkit.style import CaptionStyle
 from clipkit.writers import WRITERS, WriteOptions
 
-__all__ = [
-    "CUT_MODES",
-    "ClipSettings",
-    "JobFile",
-    "ReelSettings",
-    "TalkJob",
-    "load_jobs",
-    "parse_jobs",
-]
+__all__ = ["load_jobs", "parse_jobs"]
 
-#: How clips are cut (the modes of ``clipkit clip --mode``).
-CUT_MODES = ("smart", "reencode", "copy")
 TALK_KEYS = ("name", "url", "video", "captions", "highlights", "find")
 MAKE_KEYS = ("formats", "style", "clips", "reel", "lang", "max_height")
 STYLE_KEYS: dict[str, type] = {
@@ -54,61 +46,8 @@ STYLE_KEYS: dict[str, type] = {
 }
 CLIP_KEYS: dict[str, type] = {"mode": str, "vertical": bool, "burn": bool, "snap": bool}
 REEL_KEYS: dict[str, type] = {"titles": float, "xfade": float}
-MARKERS = {"dash": "- ", "chevrons": ">> "}
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,79}$")
 MAX_SECONDS = 3600.0
-
-
-@dataclass(frozen=True, slots=True)
-class ClipSettings:
-    """How a talk's clips are cut (``clip``'s options)."""
-
-    mode: str = "smart"
-    vertical: bool = False
-    burn: bool = False
-    snap: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class ReelSettings:
-    """How a talk's reel is joined: title cards and cross-fades, in ms."""
-
-    titles_ms: int = 0
-    xfade_ms: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class TalkJob:
-    """One talk of a job file and what to make of it; paths resolved against the file."""
-
-    name: str
-    line: int
-    url: str | None = None
-    video: Path | None = None
-    captions: Path | None = None
-    highlights: Path | None = None
-    find: tuple[str, ...] = ()
-    formats: tuple[str, ...] = ("srt", "vtt")
-    style: CaptionStyle = field(default_factory=CaptionStyle)
-    write: WriteOptions = field(default_factory=WriteOptions)
-    clips: ClipSettings | None = None
-    reel: ReelSettings | None = None
-    lang: str = "en"
-    max_height: int = 1080
-    fps: float | None = None  # the clips' caption frame rate; None: the video's
-
-    @property
-    def has_highlights(self) -> bool:
-        return self.highlights is not None or bool(self.find)
-
-
-@dataclass(frozen=True, slots=True)
-class JobFile:
-    """A job file: where the talks' folders go, and the talks."""
-
-    source: str
-    out_dir: Path
-    talks: tuple[TalkJob, ...]
 
 
 def load_jobs(path: str | Path) -> JobFile:

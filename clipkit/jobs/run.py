@@ -22,7 +22,7 @@ from typing import Any
 
 from clipkit.errors import ClipkitError
 from clipkit.fileio import TEMP_PREFIX, atomic_write_bytes, output_folder
-from clipkit.jobs.files import JobFile, TalkJob
+from clipkit.jobs.model import JobFile, TalkJob
 from clipkit.jobs.steps import (
     FAILED,
     NOT_RUN,

@@ -25,7 +25,7 @@ from clipkit.errors import ClipkitError
 from clipkit.fileio import atomic_write_bytes, output_folder
 from clipkit.highlights import HighlightSpec, find, highlight_file_text
 from clipkit.jobs.clipping import Cut, cut_talk_clips, make_talk_reel
-from clipkit.jobs.files import TalkJob
+from clipkit.jobs.model import TalkJob
 from clipkit.readers import load
 from clipkit.writers import EXTENSIONS
 
