@@ -29,7 +29,9 @@ from clipkit.writers import WRITERS, WriteOptions
 __all__ = ["load_jobs", "parse_jobs"]
 
 TALK_KEYS = ("name", "url", "video", "captions", "highlights", "find")
-MAKE_KEYS = ("formats", "style", "clips", "reel", "lang", "max_height")
+MAKE_KEYS = ("formats", "style", "clips", "shorts", "reel", "lang", "max_height")
+#: Shorts are clips for a phone: 9:16, captions burned in (so re-encoded).
+SHORTS = ClipSettings(mode="reencode", vertical=True, burn=True)
 STYLE_KEYS: dict[str, type] = {
     "max_chars": int,
     "max_lines": int,
@@ -107,6 +109,7 @@ class _Making:
     style: CaptionStyle = field(default_factory=CaptionStyle)
     write: WriteOptions = field(default_factory=WriteOptions)
     clips: ClipSettings | None = None
+    shorts: ClipSettings | None = None
     reel: ReelSettings | None = None
     lang: str = "en"
     max_height: int = 1080
@@ -201,7 +204,7 @@ class _Reader:
         found = self.strings(fields["find"], "find") if "find" in fields else ()
         if highlights is not None and found:
             raise self.error("give either 'highlights' or 'find', not both", node.start_mark)
-        asked = [key for key in ("clips", "reel") if getattr(making, key) is not None]
+        asked = [key for key in ("clips", "shorts", "reel") if getattr(making, key) is not None]
         if url is None and video is None:
             own = [key for key in asked if key in fields]
             if own:  # the defaults' clips and reels are for the talks with a video
@@ -223,7 +226,7 @@ class _Reader:
         else:
             name = _name_for(url, video, captions)
         if not asked:
-            making = replace(making, clips=None, reel=None)
+            making = replace(making, clips=None, shorts=None, reel=None)
         return TalkJob(
             name=name,
             line=line,
@@ -236,6 +239,7 @@ class _Reader:
             style=making.style,
             write=making.write,
             clips=making.clips,
+            shorts=making.shorts,
             reel=making.reel,
             lang=making.lang,
             max_height=making.max_height,
@@ -257,22 +261,9 @@ class _Reader:
         if "style" in fields:
             made = self._style(fields["style"], made)
         if "clips" in fields:
-            settings = self._settings(fields["clips"], "clips", CLIP_KEYS)
-            clips = None if settings is None else ClipSettings(**settings)
-            if clips is not None and clips.mode not in CUT_MODES:
-                raise self.error(
-                    f"clips: mode {clips.mode!r} (choose from {', '.join(CUT_MODES)})",
-                    fields["clips"].start_mark,
-                )
-            if clips is not None and (clips.burn or clips.vertical) and clips.mode != "reencode":
-                if "mode" in (settings or {}):
-                    raise self.error(
-                        f"clips: mode {clips.mode} copies the picture: burn and vertical "
-                        "need mode reencode",
-                        fields["clips"].start_mark,
-                    )
-                clips = replace(clips, mode="reencode")
-            made = replace(made, clips=clips)
+            made = replace(made, clips=self._clips(fields["clips"], "clips", ClipSettings()))
+        if "shorts" in fields:
+            made = replace(made, shorts=self._clips(fields["shorts"], "shorts", SHORTS))
         if "reel" in fields:
             settings = self._settings(fields["reel"], "reel", REEL_KEYS)
             reel = None
@@ -295,6 +286,26 @@ class _Reader:
                 raise self.error("max_height: at least 1 pixel", fields["max_height"].start_mark)
             made = replace(made, max_height=height)
         return made
+
+    def _clips(self, node: yaml.Node, what: str, base: ClipSettings) -> ClipSettings | None:
+        settings = self._settings(node, what, CLIP_KEYS)
+        if settings is None:
+            return None
+        clips = replace(base, **settings)
+        if clips.mode not in CUT_MODES:
+            raise self.error(
+                f"{what}: mode {clips.mode!r} (choose from {', '.join(CUT_MODES)})",
+                node.start_mark,
+            )
+        if (clips.burn or clips.vertical) and clips.mode != "reencode":
+            if "mode" in settings:
+                raise self.error(
+                    f"{what}: mode {clips.mode} copies the picture: burn and vertical "
+                    "need mode reencode",
+                    node.start_mark,
+                )
+            clips = replace(clips, mode="reencode")
+        return clips
 
     def _settings(self, node: yaml.Node, what: str, keys: dict[str, type]) -> dict[str, Any] | None:
         """``true`` (the defaults), ``false`` (none), or a mapping of ``keys``."""

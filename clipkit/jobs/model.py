@@ -48,6 +48,7 @@ class TalkJob:
     style: CaptionStyle = field(default_factory=CaptionStyle)
     write: WriteOptions = field(default_factory=WriteOptions)
     clips: ClipSettings | None = None
+    shorts: ClipSettings | None = None  # clips for a phone: 9:16, captions burned in
     reel: ReelSettings | None = None
     lang: str = "en"
     max_height: int = 1080

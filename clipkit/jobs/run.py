@@ -4,11 +4,11 @@
     with open_scheduler(address, jobs=2) as scheduler:
         summary = run_batch(jobs, scheduler, on_step=print)
 
-Each talk is up to four tasks: ``fetch`` (a URL), ``captions``, then ``clips`` and ``reel``
-side by side; each starts as soon as the one before it is done, whatever the other talks
-are doing.  Talks that share a URL share its fetch.  At the end ``<out>/batch.json`` says
-how every talk and step went; a stale temporary folder a lost worker left in a talk's
-folder is removed then (no step is running any more).
+Each talk is up to five tasks: ``fetch`` (a URL), ``captions``, then ``clips``, ``shorts``
+and ``reel`` side by side; each starts as soon as the one before it is done, whatever the
+other talks are doing.  Talks that share a URL share its fetch.  At the end
+``<out>/batch.json`` says how every talk and step went; a stale temporary folder a lost
+worker left in a talk's folder is removed then (no step is running any more).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from clipkit.jobs.steps import (
     clips_step,
     fetch_step,
     reel_step,
+    shorts_step,
 )
 from clipkit.scheduler import Scheduler, Task
 
@@ -73,6 +74,8 @@ def plan_tasks(jobs: JobFile, out_dir: Path | None = None) -> list[Task]:
         tasks.append(Task(captions, captions_step, (talk, paths), before))
         if talk.clips is not None:
             tasks.append(Task(f"{talk.name}/clips", clips_step, (talk, paths), (captions,)))
+        if talk.shorts is not None:
+            tasks.append(Task(f"{talk.name}/shorts", shorts_step, (talk, paths), (captions,)))
         if talk.reel is not None:
             tasks.append(Task(f"{talk.name}/reel", reel_step, (talk, paths), (captions,)))
     return tasks
@@ -172,7 +175,7 @@ def _summary(
 
 def _remove_stale_temporaries(folder: Path) -> None:
     """The private temporary folders a worker lost mid-write left (fileio's, by prefix)."""
-    for sub in (folder, folder / "clips", folder / "steps"):
+    for sub in (folder, folder / "clips", folder / "shorts", folder / "steps"):
         if sub.is_dir():
             for entry in sub.glob(f"{TEMP_PREFIX}*"):
                 if entry.is_dir() and not entry.is_symlink():

@@ -1,4 +1,4 @@
-"""The steps of a talk, each one task: fetch -> captions -> clips and reel.
+"""The steps of a talk, each one task: fetch -> captions -> clips, shorts and reel.
 
 Each step is a top-level function (a worker runs it) that never raises: it returns a
 :class:`StepResult` saying what it made, or the one line saying why not.  A step handed a
@@ -25,7 +25,7 @@ from clipkit.errors import ClipkitError
 from clipkit.fileio import atomic_write_bytes, output_folder
 from clipkit.highlights import HighlightSpec, find, highlight_file_text
 from clipkit.jobs.clipping import Cut, cut_talk_clips, make_talk_reel
-from clipkit.jobs.model import TalkJob
+from clipkit.jobs.model import ClipSettings, TalkJob
 from clipkit.readers import load
 from clipkit.writers import EXTENSIONS
 
@@ -37,6 +37,7 @@ __all__ = [
     "clips_step",
     "fetch_step",
     "reel_step",
+    "shorts_step",
 ]
 
 STEPS_FOLDER = "steps"
@@ -54,6 +55,10 @@ class TalkPaths:
     @property
     def clips(self) -> Path:
         return self.folder / "clips"
+
+    @property
+    def shorts(self) -> Path:
+        return self.folder / "shorts"
 
     @property
     def reel(self) -> Path:
@@ -155,22 +160,38 @@ def captions_step(talk: TalkJob, paths: TalkPaths, *before: StepResult) -> StepR
 
 def clips_step(talk: TalkJob, paths: TalkPaths, *before: StepResult) -> StepResult:
     """The talk's clips, as ``clipkit clip`` cuts them, into ``<talk>/clips/``."""
-    upstream = _upstream(talk, "clips", before)
+    assert talk.clips is not None
+    return _clip_step(talk, paths, "clips", talk.clips, paths.clips, before)
+
+
+def shorts_step(talk: TalkJob, paths: TalkPaths, *before: StepResult) -> StepResult:
+    """The talk's shorts (``clipkit clip --vertical --burn``) into ``<talk>/shorts/``."""
+    assert talk.shorts is not None
+    return _clip_step(talk, paths, "shorts", talk.shorts, paths.shorts, before)
+
+
+def _clip_step(
+    talk: TalkJob,
+    paths: TalkPaths,
+    step: str,
+    settings: ClipSettings,
+    out_dir: Path,
+    before: Sequence[StepResult],
+) -> StepResult:
+    upstream = _upstream(talk, step, before)
     if isinstance(upstream, StepResult):
         return upstream
-    settings = talk.clips
-    assert settings is not None
     cut = _cut(talk, upstream)
     if isinstance(cut, StepResult):
-        return replace(cut, step="clips")
-    request = {"clips": repr(settings), "cut": repr(replace(cut, video=Path(), captions=None))}
+        return replace(cut, step=step)
+    request = {step: repr(settings), "cut": repr(replace(cut, video=Path(), captions=None))}
     return _step(
         talk,
         paths,
-        "clips",
+        step,
         request,
         _inputs(cut),
-        lambda: (cut_talk_clips(cut, settings, paths.clips), [], {}),
+        lambda: (cut_talk_clips(cut, settings, out_dir), [], {}),
     )
 
 
