@@ -8,6 +8,7 @@ The talks (tests/batch_factory.py): 3 of 12 s each, captions as SRT and VTT, 2 c
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -29,6 +30,7 @@ from distributed import Client, LocalCluster
 from clipkit.cli import main
 from clipkit.fileio import TEMP_PREFIX
 from clipkit.jobs import load_jobs, run_batch
+from clipkit.media.probe import probe
 from clipkit.scheduler import DaskScheduler, Task, UpstreamFailed
 
 pytestmark = pytest.mark.media
@@ -140,6 +142,28 @@ def test_a_failing_talk_is_one_line_and_the_others_go_on(
         # a clips manifest names its source video, which is in another folder here
         assert data.replace(bytes(folder), bytes(talks.parent)) == reference[name]
     assert {n for n in reference if n.startswith("talk2/")} <= set(made_files(out))
+
+
+@pytest.mark.slow
+def test_shorts_are_9_16_with_the_captions_burned_in(talks: Path) -> None:
+    folder = talks.parent / "shorts"
+    folder.mkdir()
+    for name in ("talk2.mp4", "talk2.en.vtt", "talk2.highlights.yaml"):
+        shutil.copy2(talks.parent / name, folder / name)
+    job = folder / "jobs.yaml"
+    job.write_text(
+        "talks:\n  - video: talk2.mp4\n    captions: talk2.en.vtt\n"
+        "    highlights: talk2.highlights.yaml\n    shorts: true\n",
+        encoding="utf-8",
+    )
+    assert main(["batch", str(job), "-q"]) == 0
+    shorts = folder / "out" / "talk2" / "shorts"
+    assert sorted(p.name for p in shorts.glob("*.mp4")) == ["block-two.mp4", "block-zero.mp4"]
+    info = probe(shorts / "block-zero.mp4")
+    assert info.height > info.width and abs(info.width / info.height - 9 / 16) < 0.02
+    manifest = json.loads((shorts / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["vertical"] and manifest["burned_captions"]
+    assert not (folder / "out" / "talk2" / "clips").exists()
 
 
 def _fail() -> None:

@@ -38,6 +38,7 @@ talks:
     captions: a.md
     highlights: h.yaml
     clips: {vertical: true, burn: true}
+    shorts: true
     reel: false
   - captions: b.vtt
   - url: https://www.youtube.com/watch?v=avWhreBUYF0
@@ -53,7 +54,8 @@ talks:
     assert keynote.write.crlf and keynote.write.shift_ms == 3_600_000
     # burned/vertical clips change the picture: cut by re-encoding
     assert keynote.clips == ClipSettings(mode="reencode", vertical=True, burn=True)
-    assert keynote.reel is None
+    assert keynote.shorts == ClipSettings(mode="reencode", vertical=True, burn=True)
+    assert keynote.reel is None and fetched.shorts is None
     # captions alone: only the caption files, whatever the defaults cut
     assert (panel.name, panel.clips, panel.reel) == ("b", None, None)
     assert fetched.name == "avWhreBUYF0" and fetched.find == ("wells fargo", "deep research")
@@ -63,6 +65,7 @@ talks:
     assert keys == [
         "keynote/captions",
         "keynote/clips",
+        "keynote/shorts",
         "b/captions",
         "avWhreBUYF0/fetch",
         "avWhreBUYF0/captions",
@@ -90,6 +93,7 @@ BAD = [
     ("talks:\n  - video: a.mp4\n    reel: {titles: 9999}\n", 3, "from 0 to 3600"),
     ("talks:\n  - video: a.mp4\n    clips: {mode: smart, burn: true}\n", 3, "need mode reencode"),
     ("talks:\n  - video: a.mp4\n    find: []\n", 3, "expected one or more words"),
+    ("talks:\n  - video: a.mp4\n    shorts: {mode: copy}\n", 3, "shorts: mode copy copies"),
     ("talks: [\n", 2, "not valid YAML"),
 ]
 
