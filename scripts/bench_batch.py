@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             workers_cpu = _WorkersCpu(cluster)
             for name, (command, local, remote) in runs.items():
                 local_runs, remote_runs = [], []
-                for attempt in range(args.repeat):  # interleaved: both see the same load
+                for _ in range(args.repeat):  # interleaved: both see the same load
                     local_out, remote_out = folder / f"{name}-local", folder / f"{name}-dask"
                     for out in (local_out, remote_out):
                         shutil.rmtree(out, ignore_errors=True)
