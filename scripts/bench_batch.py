@@ -94,6 +94,13 @@ def main(argv: list[str] | None = None) -> int:
             }
             worst = 0.0
             workers_cpu = _WorkersCpu(cluster)
+            workers_cpu.start()
+            time.sleep(10)
+            upkeep = workers_cpu.since() / 10
+            print(
+                f"  the idle workers' own upkeep (heartbeats, profiler): {upkeep * 1000:.0f} ms "
+                "CPU per second of wall-clock time"
+            )
             for name, (command, local, remote) in runs.items():
                 local_runs, remote_runs = [], []
                 for _ in range(args.repeat):  # interleaved: both see the same load
@@ -117,11 +124,15 @@ def main(argv: list[str] | None = None) -> int:
                     f"({'within' if max(overhead, cpu_overhead) <= GOAL else 'over'} the "
                     f"{GOAL:.0%} goal; best of {args.repeat})"
                 )
+                net = (remote_cpu - upkeep * remote_s) / local_cpu - 1
+                print(f"    CPU overhead less the workers' upkeep over the run: {net:+.1%}")
             rerun = _timed(
                 ["batch", str(job), "-q", "-d", str(folder / "batch-dask"), "--scheduler", address]
             )
             print(f"  clipkit batch rerun on the cluster (every step complete): {rerun[0]:.1f} s")
         finally:
+            if "workers_cpu" in locals():
+                workers_cpu.close()
             cluster.close()
         if not args.no_costs:
             _costs(folder, args.align_minutes, max(worst, 0.0))
@@ -150,6 +161,9 @@ class _WorkersCpu:
 
     def _now(self) -> float:
         return float(sum(self._client.run(time.process_time).values()))
+
+    def close(self) -> None:
+        self._client.close()
 
     def start(self) -> None:
         self._start = self._now()
