@@ -154,9 +154,10 @@ class _WorkersCpu:
     """The CPU time the cluster's worker processes spend (they are not our children)."""
 
     def __init__(self, cluster: Any) -> None:
-        from distributed import Client
+        import distributed
 
-        self._client = Client(cluster.scheduler_address, set_as_default=False)  # type: ignore[no-untyped-call]
+        client: Any = distributed.Client
+        self._client: Any = client(cluster.scheduler_address, set_as_default=False)
         self._start = 0.0
 
     def _now(self) -> float:
