@@ -38,6 +38,7 @@ the job file (YAML; paths relative to it):
     formats: [srt, vtt]             # caption files (srt, vtt, json, txt)
     style: {{max_chars: 42, max_lines: 2, shift: 0, crlf: false}}
     clips: true                     # or {{mode: smart|reencode|copy, vertical, burn, snap}}
+    shorts: false                   # true: 9:16 clips with burned captions, in shorts/
     reel: {{titles: 2, xfade: 0.5}}   # or true, or false
   talks:
     - url: https://www.youtube.com/watch?v=avWhreBUYF0
@@ -48,7 +49,7 @@ the job file (YAML; paths relative to it):
       highlights: keynote.highlights.yaml
     - captions: panel.en.vtt        # captions alone: only the caption files
 
-Each talk is steps (fetch -> captions -> clips and reel), each a task that starts as soon
+Each talk is steps (fetch -> captions -> clips, shorts and reel), each a task that starts as soon
 as the one before it is done.  A talk that fails is one line and the others go on; a rerun
 skips every step whose step manifest (<talk>/steps/<step>.json) says it is complete.
 <out>/batch.json says how every talk and step went.
