@@ -5,8 +5,10 @@ bytes in the task and hand the output's bytes back, so a cluster whose machines 
 file system with this one converts too, and every output is the same bytes as a local run
 (the conversion is :func:`clipkit.convert.convert_bytes` either way, written by
 :func:`clipkit.fileio.atomic_write_bytes`).  A bounded number of files is in flight at once,
-so a batch of thousands never holds them all in memory.  A worker lost mid-file is nothing
-to this process: Dask runs the task again elsewhere, and the file is written once, here.
+so a batch of thousands never holds them all in memory, and a few files go in one task
+(:data:`FILES_PER_TASK`) to keep the cluster's cost per file small.  A worker lost
+mid-file is nothing to this process: Dask runs the task again elsewhere, and the file is
+written once, here.
 """
 
 from __future__ import annotations
@@ -26,10 +28,13 @@ from clipkit.scheduler import DaskScheduler, dask_distributed
 if TYPE_CHECKING:
     from clipkit.batch import BatchOptions, Job, Outcome
 
-__all__ = ["IN_FLIGHT_PER_WORKER", "convert_data", "convert_on_cluster"]
+__all__ = ["FILES_PER_TASK", "convert_chunk", "convert_data", "convert_on_cluster"]
 
-#: Files handed to the cluster per worker thread before the first comes back.
-IN_FLIGHT_PER_WORKER = 8
+#: A task converts up to this many files, or as many as make up this many bytes.
+FILES_PER_TASK = 8
+BYTES_PER_TASK = 4_000_000
+#: Tasks handed to the cluster per worker thread before the first comes back.
+TASKS_IN_FLIGHT_PER_WORKER = 3
 
 
 def convert_data(data: bytes, source: str, options: BatchOptions) -> tuple[Outcome, bytes | None]:
@@ -61,6 +66,13 @@ def convert_data(data: bytes, source: str, options: BatchOptions) -> tuple[Outco
     return Outcome(None, how, _warnings(read)), result
 
 
+def convert_chunk(
+    data: Sequence[tuple[bytes, str]], options: BatchOptions
+) -> list[tuple[Outcome, bytes | None]]:
+    """On a worker: a few inputs converted, each as :func:`convert_data` does it."""
+    return [convert_data(chunk, source, options) for chunk, source in data]
+
+
 def convert_on_cluster(
     jobs: Sequence[Job],
     options: BatchOptions,
@@ -77,44 +89,57 @@ def convert_on_cluster(
         finished = dask_distributed().as_completed(loop=client.loop)
         token = uuid.uuid4().hex[:12]
         numbers = itertools.count()
-        running: dict[str, tuple[Job, Any]] = {}
+        running: dict[str, tuple[list[Job], Any]] = {}
         queue: Iterator[Job] = iter(jobs)
 
         def submit_next() -> bool:
+            """Hand the next few files to the cluster as one task: fewer, larger tasks
+            keep the cluster's cost per file small."""
+            chunk: list[Job] = []
+            data: list[tuple[bytes, str]] = []
+            size = 0
             for job in queue:
                 try:
-                    data = read_input(job.source)
+                    read = read_input(job.source)
                 except ClipkitError as exc:
                     done(job, Outcome(exc))
                     continue
-                future = client.submit(
-                    convert_data,
-                    data,
-                    str(job.source),
-                    options,
-                    key=f"clipkit-convert-{next(numbers)}-{token}",
-                    pure=False,
-                )
-                running[future.key] = (job, future)
-                finished.add(future)
-                return True
-            return False
+                chunk.append(job)
+                data.append((read, str(job.source)))
+                size += len(read)
+                if len(chunk) >= FILES_PER_TASK or size >= BYTES_PER_TASK:
+                    break
+            if not chunk:
+                return False
+            future = client.submit(
+                convert_chunk,
+                data,
+                options,
+                key=f"clipkit-convert-{next(numbers)}-{token}",
+                pure=False,
+            )
+            running[future.key] = (chunk, future)
+            finished.add(future)
+            return True
 
-        for _ in range(max(1, scheduler.workers) * IN_FLIGHT_PER_WORKER):
+        for _ in range(max(1, scheduler.workers) * TASKS_IN_FLIGHT_PER_WORKER):
             if not submit_next():
                 break
         try:
             for future in finished:
-                job, _ = running.pop(future.key)
+                chunk, _ = running.pop(future.key)
                 try:
-                    outcome, result = future.result()
+                    results = future.result()
                 except Exception as exc:  # lost for good (KilledWorker), or a bug
                     said = " ".join(str(exc).split()) or type(exc).__name__
-                    outcome, result = Outcome(ClipkitError(f"{job.source}: {said}")), None
+                    results = [
+                        (Outcome(ClipkitError(f"{job.source}: {said}")), None) for job in chunk
+                    ]
                 future.release()
-                if result is not None:
-                    outcome = _write(job, result, outcome, make_folder)
-                done(job, outcome)
+                for job, (outcome, result) in zip(chunk, results, strict=True):
+                    if result is not None:
+                        outcome = _write(job, result, outcome, make_folder)
+                    done(job, outcome)
                 submit_next()
         except KeyboardInterrupt:
             client.cancel([future for _, future in running.values()])
