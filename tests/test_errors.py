@@ -19,6 +19,7 @@ from clipkit.errors import (
     FFmpegInterrupted,
     HighlightError,
     InvalidValueError,
+    JobFileError,
     MediaError,
     MissingToolError,
     OptionError,
@@ -27,6 +28,7 @@ from clipkit.errors import (
     UnknownFormatError,
 )
 from clipkit.media.smartcut import SmartCutUnavailable
+from clipkit.scheduler import UpstreamFailed
 
 #: One error of each kind, made with every argument it takes.
 SAMPLES: list[ClipkitError] = [
@@ -45,6 +47,8 @@ SAMPLES: list[ClipkitError] = [
     HighlightError("end is not after start", "h.yaml", 4),
     AlignmentUnavailable("the align extra is not installed"),
     SmartCutUnavailable("the source is not H.264"),
+    JobFileError("clips: unknown key 'mdoe'", "talks.yaml", 7),
+    UpstreamFailed("keynote/clips: not run, a step before it failed (...)"),
 ]
 
 
