@@ -14,6 +14,15 @@ Fetching a talk and finding its moments::
     for finding in find(load(talk.srt), "wells fargo"):  # each with its sentences
         print(finding.match.start_ms, finding.context)
 
+Cutting clips and a reel (what ``clipkit clip`` and ``clipkit reel`` do)::
+
+    from clipkit import ClipOptions, cut_clips, load_highlights, make_reel, open_source
+    from clipkit import plan_clips, plan_reel
+    talk = open_source("talk.mp4", "talk.srt")          # probed once, captions on its frames
+    plans = plan_clips(talk, load_highlights("media/highlights.yaml"), ClipOptions())
+    cut_clips(talk, plans)                              # clips/NAME.mp4, .srt, .vtt, manifest
+    make_reel(talk, plan_reel(talk, plans, title_ms=2000), "reel.mp4")
+
 Many files at once: :class:`BatchOptions`, :func:`expand_inputs`, :func:`plan_jobs` and
 :func:`convert_batch` (what ``clipkit convert`` does with folders and globs).
 """
@@ -25,6 +34,24 @@ import importlib
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from clipkit.batch import BatchOptions, BatchReport, convert_batch, expand_inputs, plan_jobs
+    from clipkit.clips import (
+        ClipOptions,
+        ClipPlan,
+        CutJob,
+        CutMethod,
+        MethodChoice,
+        ReelPlan,
+        Source,
+        choose_method,
+        clip_job,
+        cut_clip,
+        cut_clips,
+        make_reel,
+        open_source,
+        plan_clips,
+        plan_reel,
+        reel_job,
+    )
     from clipkit.convert import convert_bytes, convert_file
     from clipkit.errors import ClipkitError
     from clipkit.fetch import (
@@ -55,6 +82,22 @@ if TYPE_CHECKING:
 # The API is imported on first use (PEP 562), so that `import clipkit.cli` is instant and
 # Ctrl-C during the command's start-up reaches its handler instead of printing a traceback.
 _API = {
+    "ClipOptions": "clipkit.clips",
+    "ClipPlan": "clipkit.clips",
+    "CutJob": "clipkit.clips",
+    "CutMethod": "clipkit.clips",
+    "MethodChoice": "clipkit.clips",
+    "ReelPlan": "clipkit.clips",
+    "Source": "clipkit.clips",
+    "choose_method": "clipkit.clips",
+    "clip_job": "clipkit.clips",
+    "cut_clip": "clipkit.clips",
+    "cut_clips": "clipkit.clips",
+    "make_reel": "clipkit.clips",
+    "open_source": "clipkit.clips",
+    "plan_clips": "clipkit.clips",
+    "plan_reel": "clipkit.clips",
+    "reel_job": "clipkit.clips",
     "BatchOptions": "clipkit.batch",
     "BatchReport": "clipkit.batch",
     "convert_batch": "clipkit.batch",
@@ -94,23 +137,34 @@ __all__ = [
     "BatchOptions",
     "BatchReport",
     "CaptionStyle",
+    "ClipOptions",
+    "ClipPlan",
     "ClipkitError",
     "Cue",
+    "CutJob",
+    "CutMethod",
     "DownloadProgress",
     "FetchOptions",
     "FetchOutcome",
     "FetchResult",
     "Finding",
     "HighlightSpec",
+    "MethodChoice",
     "PostStep",
     "QuoteMatch",
+    "ReelPlan",
+    "Source",
     "Transcript",
     "Word",
     "WriteOptions",
     "build_cues",
+    "choose_method",
+    "clip_job",
     "convert_batch",
     "convert_bytes",
     "convert_file",
+    "cut_clip",
+    "cut_clips",
     "expand_inputs",
     "fetch_all",
     "fetch_one",
@@ -119,9 +173,14 @@ __all__ = [
     "highlight_file_text",
     "load",
     "load_highlights",
+    "make_reel",
+    "open_source",
+    "plan_clips",
     "plan_jobs",
+    "plan_reel",
     "read_bytes",
     "read_text",
+    "reel_job",
     "render",
     "search",
 ]

@@ -24,7 +24,6 @@ Nothing here prints or exits: each file's outcome goes to a callback.
 
 from __future__ import annotations
 
-import contextlib
 import glob
 import os
 import signal
@@ -36,7 +35,7 @@ from typing import NamedTuple
 
 from clipkit.convert import convert_file, format_for_path, how_taken
 from clipkit.errors import CaptionParseError, ClipkitError, OptionError, OutputError
-from clipkit.fileio import ensure_not_input, output_error
+from clipkit.fileio import ensure_not_input, missing_folders, output_error, remove_empty
 from clipkit.model import Transcript
 from clipkit.readers import READERS, decode, read_bytes, read_input
 from clipkit.style import CaptionStyle
@@ -365,7 +364,7 @@ def convert_batch(
         if on_done is not None:
             on_done(job, outcome)
 
-    made = [] if options.dry_run else _missing_folders(job.output.parent for job in jobs)
+    made = [] if options.dry_run else missing_folders(job.output.parent for job in jobs)
     try:
         if options.out_dir is not None and jobs and not options.dry_run:
             _make_folder(options.out_dir)  # one error for all, rather than one a file
@@ -380,7 +379,7 @@ def convert_batch(
         else:
             _run_in_pool(jobs, options, workers, done)
     finally:
-        _remove_empty(made)
+        remove_empty(made)
     return BatchReport(counts["converted"], counts["failed"])
 
 
@@ -401,21 +400,3 @@ def _run_in_pool(jobs: Sequence[Job], options: BatchOptions, workers: int, done:
 def _ignore_sigint() -> None:
     """Ctrl-C reaches the whole process group; only the main process should act on it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _missing_folders(folders: Iterable[Path]) -> list[Path]:
-    """The folders (and their parents) that do not exist yet, deepest first."""
-    missing: set[Path] = set()
-    for folder in folders:
-        walk = folder
-        while walk not in missing and not walk.exists() and walk != walk.parent:
-            missing.add(walk)
-            walk = walk.parent
-    return sorted(missing, key=lambda path: len(path.parts), reverse=True)
-
-
-def _remove_empty(folders: Sequence[Path]) -> None:
-    """Remove the folders a batch made that are still empty (nothing written into them)."""
-    for folder in folders:  # deepest first
-        with contextlib.suppress(OSError):
-            folder.rmdir()

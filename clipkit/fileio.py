@@ -133,24 +133,20 @@ def output_folder(folder: str | Path) -> Iterator[Path]:
     no permission, a read-only or full file system) is an :class:`OutputError`.
     """
     folder = Path(folder)
-    missing: list[Path] = []
-    walk = folder
-    while not walk.exists() and not walk.is_symlink() and walk != walk.parent:
-        missing.append(walk)
-        walk = walk.parent
+    missing = missing_folders([folder])
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError as exc:
         raise OutputError(f"{folder}: not a folder (a file of that name is in the way)") from exc
     except OSError as exc:
-        _remove_empty(missing)
+        remove_empty(missing)
         raise output_error(folder, exc, "cannot make the folder") from exc
     if not folder.is_dir():
         raise OutputError(f"{folder}: not a folder")
     try:
         yield folder
     except BaseException:
-        _remove_empty(missing)
+        remove_empty(missing)
         raise
 
 
@@ -261,7 +257,24 @@ def _remove_tree(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _remove_empty(folders: Sequence[Path]) -> None:
-    for folder in folders:  # deepest first
+def missing_folders(folders: Iterable[Path]) -> list[Path]:
+    """The folders (and their parents) that do not exist yet, deepest first."""
+    missing: set[Path] = set()
+    for folder in folders:
+        walk = folder
+        while (
+            walk not in missing
+            and not walk.exists()
+            and not walk.is_symlink()
+            and walk != walk.parent
+        ):
+            missing.add(walk)
+            walk = walk.parent
+    return sorted(missing, key=lambda path: len(path.parts), reverse=True)
+
+
+def remove_empty(folders: Sequence[Path]) -> None:
+    """Remove those of ``folders`` that are empty (deepest first, as :func:`missing_folders`)."""
+    for folder in folders:
         with contextlib.suppress(OSError):
             folder.rmdir()

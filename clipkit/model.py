@@ -12,11 +12,10 @@ from dataclasses import dataclass, field, replace
 from clipkit.errors import CaptionWarning
 from clipkit.text import is_sound_tag
 
-# The latest time and the stamp format have their home in clipkit.timefmt; they are named
-# here too because code written against the model (clips, tests) imports them from it.
-from clipkit.timefmt import MAX_TIME_MS, format_timestamp
+# The latest time has its home in clipkit.timefmt; named here too for the model's users.
+from clipkit.timefmt import MAX_TIME_MS
 
-__all__ = ["MAX_TIME_MS", "Cue", "Transcript", "Word", "format_timestamp"]
+__all__ = ["MAX_TIME_MS", "Cue", "Transcript", "Word"]
 
 
 # ``init=False``: the __init__ below stores the fields through the slot descriptors, which

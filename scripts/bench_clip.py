@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from clipkit.media import smartcut
 from clipkit.media.cut import EncodeSettings, accurate_cut_command, copy_cut_command
-from clipkit.media.probe import keyframe_at_or_before, probe
+from clipkit.media.probe import counted_streams, keyframe_at_or_before, probe
 from clipkit.media.runner import run_ffmpeg
 
 SOURCE_SECONDS = 180
@@ -159,16 +159,8 @@ def _edges(clip: Path, source: Path, first: int, frames: int) -> tuple[int, list
     )
     values = re.findall(r"psnr_avg:(inf|[\d.]+)", out.stdout)
     shown = ["identical" if v == "inf" else v for v in values]
-    counted = subprocess.run(
-        [
-            *("ffprobe", "-v", "error", "-count_packets", "-select_streams", "v:0"),
-            *("-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", str(clip)),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return int(counted.stdout.strip()), [shown[0], shown[-1]] if shown else ["-", "-"]
+    video = next(s for s in counted_streams(clip) if s.kind == "video")
+    return video.packets, [shown[0], shown[-1]] if shown else ["-", "-"]
 
 
 def _time(action: Callable[[], object]) -> float:

@@ -19,9 +19,9 @@ import pytest
 from factory import Line, Said, authored_srt, rolling_vtt, written
 
 from clipkit.cli import main
-from clipkit.clips import ClipOptions, Source, caption_files, clip_cues, plan_clips
+from clipkit.clips import ClipOptions, Source, caption_files, clip_cues, plan_clips, relaid_lines
 from clipkit.highlights import parse_yaml
-from clipkit.media.probe import MediaInfo
+from clipkit.media.probe import MediaInfo, VideoStream
 from clipkit.media.silence import Silence
 from clipkit.model import Cue, Transcript, Word
 from clipkit.readers import read_text
@@ -234,7 +234,8 @@ def test_quoted_edges_hold_every_quoted_word(talk: Path, tmp_path: Path) -> None
 
 
 def fake_source(transcript: Transcript, fps: int = FPS) -> Source:
-    info = MediaInfo("talk.mp4", 20_000, True, True, 320, 240, Fraction(fps))
+    video = VideoStream(codec="h264", width=320, height=240, frame_rate=Fraction(fps))
+    info = MediaInfo("talk.mp4", 20_000, video, True)
     style = CaptionStyle(fps=fps)
     cues = tuple(build_cues(transcript, style))
     return Source(Path("talk.mp4"), info, transcript, cues, style=style)
@@ -314,3 +315,16 @@ def test_vertical_captions_end_inside_the_clip() -> None:
     last = pysrt.from_string(files["srt"].decode())[-1]
     assert last.end.ordinal <= duration  # the last word's linger would run 0.46 s past
     assert last.text.endswith("end.")
+
+
+def test_a_cue_cut_at_the_clip_start_is_laid_out_again_by_the_segmenter() -> None:
+    # Before: a greedy wrap filled the first line and left "ten" alone on the second.
+    texts = "Before. one two three four five six seven eight nine ten".split()
+    words = tuple(Word(n * 300, n * 300 + 300, text) for n, text in enumerate(texts))
+    cue = Cue(0, 3300, (" ".join(texts[:9]), " ".join(texts[9:])), words)
+    width = max(len(line) for line in cue.lines)
+    [cut] = clip_cues([cue], 300, 3300, CaptionStyle(fps=25))
+    assert " ".join(cut.lines).split() == texts[1:]  # every word inside, in order
+    assert len(cut.lines) == 2 and max(len(line) for line in cut.lines) <= width
+    assert min(len(line.split()) for line in cut.lines) >= 4  # balanced, not 9 + 1
+    assert cut.lines == relaid_lines(words[1:], CaptionStyle(fps=25), width, 2)

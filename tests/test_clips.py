@@ -19,6 +19,7 @@ from clipkit.cli import main
 from clipkit.clips import (
     VERTICAL_MAX_CHARS,
     ClipOptions,
+    CutMethod,
     Source,
     caption_files,
     clip_cues,
@@ -31,7 +32,7 @@ from clipkit.clips import (
 from clipkit.errors import FFmpegError, HighlightError, OutputError
 from clipkit.highlights import parse_yaml
 from clipkit.media.cut import EncodeSettings
-from clipkit.media.probe import MediaInfo, probe, stream_durations_ms
+from clipkit.media.probe import MediaInfo, VideoStream, probe, stream_durations_ms
 from clipkit.media.silence import Silence
 from clipkit.model import Cue, Transcript, Word
 from clipkit.readers import load
@@ -134,7 +135,8 @@ def test_clip_cues_shift_to_the_clip_and_cut_at_its_edges() -> None:
 
 
 def fake_source() -> Source:
-    info = MediaInfo("talk.mp4", 12_000, True, True, 320, 240, Fraction(FPS))
+    video = VideoStream(codec="h264", width=320, height=240, frame_rate=Fraction(FPS))
+    info = MediaInfo("talk.mp4", 12_000, video, True)
     words = talk_words()
     return Source(Path("talk.mp4"), info, Transcript(words), talk_cues(words))
 
@@ -200,7 +202,7 @@ def test_reel_plan_shifts_captions_and_places_chapters() -> None:
 @pytest.mark.media
 def test_reencoded_clip_frames_duration_audio_and_captions(talk: Path, tmp_path: Path) -> None:
     source = source_of(talk)
-    options = ClipOptions(out_dir=tmp_path / "clips", mode="reencode", encode=LOSSLESS)
+    options = ClipOptions(out_dir=tmp_path / "clips", mode=CutMethod.REENCODE, encode=LOSSLESS)
     plans = plan_clips(
         source, specs('  - title: Middle\n    start: "00:03.5"\n    end: 8\n'), options
     )
@@ -247,7 +249,7 @@ def test_reencoded_clip_frames_duration_audio_and_captions(talk: Path, tmp_path:
 @pytest.mark.media
 def test_copy_clip_starts_on_a_keyframe_and_says_so(talk: Path, tmp_path: Path) -> None:
     source = source_of(talk)
-    options = ClipOptions(out_dir=tmp_path, mode="copy", snap=False)
+    options = ClipOptions(out_dir=tmp_path, mode=CutMethod.COPY, snap=False)
     plans = plan_clips(source, specs("  - start: 5\n    end: 9\n"), options)
     (plan,) = plans
     assert plan.start_ms == 4000
@@ -316,9 +318,10 @@ def test_reel_length_chapters_and_captions(talk: Path, tmp_path: Path) -> None:
         ),
         ClipOptions(snap=False),
     )
-    reel = plan_reel(source, plans, title_ms=1000, xfade_ms=500)
+    options = ClipOptions(snap=False, encode=FAST)
+    reel = plan_reel(source, plans, title_ms=1000, xfade_ms=500, options=options)
     output = tmp_path / "reel.mp4"
-    make_reel(source, reel, output, FAST)
+    make_reel(source, reel, output)
     info = probe(output)
     assert reel.total_ms == 1000 + 2400 + 1000 + 2400 - 3 * 500
     assert abs(info.duration_ms - reel.total_ms) <= FRAME_MS

@@ -177,7 +177,7 @@ def test_a_bug_is_an_internal_error_line_and_a_traceback_on_request(
     monkeypatch: pytest.MonkeyPatch,
     command: str,
 ) -> None:
-    from clipkit.cli import clip_cmd, find_cmd
+    from clipkit.cli import clip_common, find_cmd
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise ZeroDivisionError("a bug\nover two lines")
@@ -186,7 +186,7 @@ def test_a_bug_is_an_internal_error_line_and_a_traceback_on_request(
     if command == "find":
         monkeypatch.setattr(find_cmd, "find", broken)
     else:
-        monkeypatch.setattr(clip_cmd, "load_highlights", broken)
+        monkeypatch.setattr(clip_common, "load_highlights", broken)
     if command == "find":
         monkeypatch.setattr("clipkit.readers.load", lambda _path: None)
     args = [command, "talk.srt", "x"] if command == "find" else [command, "v.mp4"]
@@ -205,12 +205,12 @@ def test_a_bug_is_an_internal_error_line_and_a_traceback_on_request(
 def test_an_unexpected_os_error_names_its_file(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from clipkit.cli import clip_cmd
+    from clipkit.cli import clip_common
 
     def unreadable(path: object) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(clip_cmd, "load_highlights", unreadable)
+    monkeypatch.setattr(clip_common, "load_highlights", unreadable)
     assert main(["clip", "v.mp4", "--highlights", "h.yaml"]) == 1
     assert one_line(capsys.readouterr().err) == "clipkit: h.yaml: Permission denied"
 

@@ -155,9 +155,10 @@ def test_reel_command_maps_chapters_from_the_metadata_input() -> None:
         "src.mp4", 320, 240, Fraction(25), parts, "reel.mp4", "meta.txt", xfade_ms=500
     )
     inputs = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-i"]
-    assert inputs == ["src.mp4", "src.mp4", "meta.txt"]
-    assert _after(argv, "-map_metadata") == "2"
-    assert _after(argv, "-map_chapters") == "2"
+    assert inputs == ["meta.txt", "src.mp4", "src.mp4"]  # the metadata input first: 0
+    assert _after(argv, "-map_metadata") == "0"
+    assert _after(argv, "-map_chapters") == "0"
+    assert _after(argv, "-map") == "0:d?"  # it has no streams: an optional map of none
     graph = _after(argv, "-filter_complex")
     assert "xfade=" in graph and "acrossfade=" in graph
     last_t = len(argv) - 1 - argv[::-1].index("-t")  # the output's -t, after the inputs' ones

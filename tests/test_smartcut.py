@@ -32,18 +32,18 @@ from clipkit.clips import (
     open_source,
     plan_clips,
     plan_reel,
-    reel_method,
 )
+from clipkit.clips.method import CutMethod, MethodChoice
 from clipkit.highlights import parse_yaml
 from clipkit.media import smartcut
 from clipkit.media.cut import EncodeSettings
-from clipkit.media.probe import stream_durations_ms
+from clipkit.media.probe import Packet, VideoStream, probe, stream_durations_ms
 from clipkit.media.smartcut import (
-    Packet,
     Piece,
     SmartCutUnavailable,
     SmartPlan,
-    VideoStream,
+    mismatch,
+    picture,
     plan_smart_cut,
 )
 
@@ -217,9 +217,10 @@ def test_smart_cut_is_frame_exact_and_one_clean_stream(
         assert psnr[index] > 40
 
     assert stream_kinds(clip) == ["video", "audio"]
-    clip_stream = smartcut.probe_video_stream(clip)
+    clip_stream = probe(clip).video
+    assert clip_stream is not None
     assert clip_stream.sample_aspect_ratio == spec.sample_aspect_ratio
-    assert clip_stream.picture() == plan.stream.picture()
+    assert picture(clip_stream) == picture(plan.stream)
     assert (clip_stream.level, clip_stream.time_base) == (plan.stream.level, plan.stream.time_base)
     packets = video_packets(clip)
     shown = sorted(pts for pts, _dts in packets)
@@ -237,11 +238,12 @@ def test_smart_cut_is_frame_exact_and_one_clean_stream(
 
 @pytest.mark.media
 def test_reencoded_pieces_match_the_source_stream(sources: dict[str, Path]) -> None:
-    stream = smartcut.probe_video_stream(sources["720p25"])
+    stream = probe(sources["720p25"]).video
+    assert stream is not None
     assert (stream.codec, stream.profile, stream.reorder_depth) == ("h264", "Main", 1)
     assert (stream.width, stream.height, stream.frame_rate) == (1280, 720, Fraction(25))
     assert stream.sample_aspect_ratio == "4:3"
-    assert stream.mismatch() is None
+    assert mismatch(stream) is None
 
 
 @pytest.mark.media
@@ -480,10 +482,10 @@ def test_reel_of_plain_cuts_is_smart_cut_and_joined(
     plans = plan_clips(source, parse_yaml(highlights, "h.yaml"), ClipOptions(snap=False))
     assert [p.method for p in plans] == ["smart", "smart"]
     reel = plan_reel(source, plans)
-    assert reel_method(reel) == ("smart", None)
-    assert reel_method(plan_reel(source, plans, title_ms=1000))[0] == "reencode"
+    assert (reel.method, reel.fallback) == (CutMethod.SMART, None)
+    assert plan_reel(source, plans, title_ms=1000).method is CutMethod.REENCODE
     output = tmp_path / "reel.mp4"
-    assert make_reel(source, reel, output, EncodeSettings()) == ("smart", None)
+    assert make_reel(source, reel, output) == MethodChoice(CutMethod.SMART)
 
     frames = [round(b * 25 / 1000) - round(a * 25 / 1000) for a, b in spans]
     assert decode_errors(output) == ""

@@ -29,6 +29,7 @@ COMMAND_MODULES: list[str] = [
     "clipkit.cli.convert_cmd",
     "clipkit.cli.fetch_cmd",
     "clipkit.cli.clip_cmd",
+    "clipkit.cli.reel_cmd",
     "clipkit.cli.find_cmd",
     "clipkit.cli.batch_cmd",
 ]

@@ -43,8 +43,8 @@ from clipkit.highlights.writer import findings_to_yaml, highlight_file_text
 
 # Rules that live in clipkit.text and clipkit.timefmt, named here as well for the code
 # that imported them from this module before they had a home of their own.
-from clipkit.text import Sentence, ends_sentence, normalize, sentences
-from clipkit.timefmt import MAX_TIME_MS, format_time, parse_time
+from clipkit.text import Sentence, normalize, sentences
+from clipkit.timefmt import MAX_TIME_MS, parse_time
 
 __all__ = [
     "FUZZY_THRESHOLD",
@@ -57,11 +57,9 @@ __all__ = [
     "ResolvedHighlight",
     "Sentence",
     "closest",
-    "ends_sentence",
     "find",
     "find_one",
     "findings_to_yaml",
-    "format_time",
     "highlight_file_text",
     "load_highlights",
     "normalize",

@@ -6,8 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from clipkit.clips import ClipOptions, cut_clips, make_reel, open_source, plan_clips, plan_reel
-from clipkit.highlights import load_highlights
+from clipkit import (
+    ClipOptions,
+    CutMethod,
+    cut_clips,
+    load_highlights,
+    make_reel,
+    open_source,
+    plan_clips,
+    plan_reel,
+)
 from clipkit.jobs.model import ClipSettings, ReelSettings
 from clipkit.media.burn import VerticalCrop
 from clipkit.style import CaptionStyle
@@ -32,7 +40,7 @@ def cut_talk_clips(cut: Cut, settings: ClipSettings, out_dir: Path) -> list[Path
     """``clipkit clip`` into ``out_dir``: every file written (clips, captions, manifest)."""
     options = ClipOptions(
         out_dir=out_dir,
-        mode=settings.mode,
+        mode=CutMethod(settings.mode),
         snap=settings.snap,
         burn=settings.burn,
         vertical=VerticalCrop() if settings.vertical else None,
@@ -50,6 +58,6 @@ def make_talk_reel(cut: Cut, settings: ReelSettings, output: Path) -> list[Path]
     options = ClipOptions(out_dir=output.parent, write=cut.write)
     source = open_source(cut.video, cut.captions, cut.style, cut.fps)
     plans = plan_clips(source, load_highlights(cut.highlights), options)
-    reel = plan_reel(source, plans, settings.titles_ms, settings.xfade_ms)
-    make_reel(source, reel, output, options.encode, False, None, None, options.write)
+    reel = plan_reel(source, plans, settings.titles_ms, settings.xfade_ms, options)
+    make_reel(source, reel, output)
     return [output, output.with_suffix(".srt"), output.with_suffix(".vtt")]

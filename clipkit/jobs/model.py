@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clipkit.clips.method import CutMethod
 from clipkit.style import CaptionStyle
 from clipkit.writers import WriteOptions
 
 __all__ = ["CUT_MODES", "ClipSettings", "JobFile", "ReelSettings", "TalkJob"]
 
 #: How clips are cut (the modes of ``clipkit clip --mode``).
-CUT_MODES = ("smart", "reencode", "copy")
+CUT_MODES = tuple(method.value for method in CutMethod)
 
 
 @dataclass(frozen=True, slots=True)

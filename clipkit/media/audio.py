@@ -32,6 +32,7 @@ class Pcm:
 
     @property
     def duration_ms(self) -> int:
+        """The audio's length in ms."""
         return len(self.samples) // BYTES_PER_SAMPLE * 1000 // self.rate
 
     def window(self, start_ms: int, end_ms: int) -> bytes:

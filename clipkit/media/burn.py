@@ -23,6 +23,7 @@ class BurnStyle:
     shadow: float = 0.0
 
     def force_style(self) -> str:
+        """libass's ``force_style`` text for this style."""
         fields = {
             "FontName": self.font,
             "Fontsize": str(self.font_size),

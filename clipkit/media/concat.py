@@ -19,13 +19,14 @@ from typing import Any
 import ffmpeg
 
 from clipkit.media.cut import (
+    METADATA_INPUT,
     EncodeSettings,
     Span,
     VideoTransform,
     compile_command,
     edge_fades,
+    metadata_input,
     seconds,
-    with_metadata_input,
 )
 
 SAMPLE_RATE = 48_000
@@ -53,6 +54,8 @@ class Placement:
 
 @dataclass(frozen=True, slots=True)
 class Chapter:
+    """One chapter of a reel: where it starts and ends (ms) and its title."""
+
     start_ms: int
     end_ms: int
     title: str
@@ -95,6 +98,7 @@ def layout(
 
 
 def chapters_of(placements: Sequence[Placement]) -> list[Chapter]:
+    """One chapter per placed part, titled by it (``Highlight N`` when untitled)."""
     return [
         Chapter(p.chapter_start_ms, p.chapter_end_ms, p.part.title or f"Highlight {n}")
         for n, p in enumerate(placements, 1)
@@ -185,13 +189,16 @@ def reel_command(
     total_ms = sum(duration for _, _, duration in pieces) - xfade_ms * (len(pieces) - 1)
 
     out = ffmpeg.output(
+        metadata_input(metadata_file),
         video,
         audio,
         str(output),
         t=seconds(total_ms),
+        map_metadata=METADATA_INPUT,
+        map_chapters=METADATA_INPUT,
         **settings.output_options(),
     )
-    return with_metadata_input(compile_command(out), output, metadata_file)
+    return compile_command(out)
 
 
 def _normalise_video(video: Any, width: int, height: int, frame_rate: Fraction) -> Any:

@@ -9,7 +9,7 @@ click.  Copy mode cannot start between keyframes: callers pass the keyframe time
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -23,6 +23,8 @@ VideoTransform = Callable[[Any], Any]
 
 @dataclass(frozen=True, slots=True)
 class EncodeSettings:
+    """How re-encoded video and audio are encoded (x264 quality and preset, AAC, edge fades)."""
+
     crf: int = 20
     preset: str = "veryfast"
     audio_bitrate: str = "160k"
@@ -46,6 +48,7 @@ class EncodeSettings:
 
 
 def seconds(ms: int) -> str:
+    """``ms`` as ffmpeg's seconds text, to the millisecond."""
     return f"{ms / 1000:.3f}"
 
 
@@ -64,6 +67,7 @@ class Span:
 
     @classmethod
     def of(cls, start_ms: int, end_ms: int, frame_rate: Fraction | None = None) -> Span:
+        """The span of ``[start_ms, end_ms)``, on the frames of ``frame_rate`` when given."""
         if end_ms <= start_ms:
             raise ValueError(f"empty span {start_ms}..{end_ms} ms")
         if not frame_rate:
@@ -84,6 +88,8 @@ def accurate_cut_command(
     transform: VideoTransform | None = None,
     frame_rate: Fraction | None = None,
 ) -> list[str]:
+    """Frame-accurate cut of ``[start_ms, end_ms)`` into ``output``, every frame re-encoded
+    (``transform`` on the picture: a crop, burned captions)."""
     settings = settings or EncodeSettings()
     span = Span.of(start_ms, end_ms, frame_rate)
     duration_ms = span.duration_ms
@@ -133,23 +139,17 @@ def edge_fades(audio: Any, duration_ms: int, fade_ms: int) -> Any:
     )
 
 
-def with_metadata_input(
-    argv: Sequence[str], output: str | Path, metadata_file: str | Path
-) -> list[str]:
-    """``argv`` with an ffmetadata file as its last input, giving the output's metadata
-    and chapters.  It feeds no filter, so ffmpeg-python cannot place it by itself."""
-    argv = list(argv)
-    inputs = [i for i, arg in enumerate(argv) if arg == "-i"]
-    meta_args = ["-f", "ffmetadata", "-i", str(metadata_file)]
-    argv[inputs[-1] + 2 : inputs[-1] + 2] = meta_args
-    for option in ("-map_metadata", "-map_chapters"):  # drop any earlier choice
-        while option in argv:
-            at = argv.index(option)
-            del argv[at : at + 2]
-    output_at = argv.index(str(output))
-    meta_index = str(len(inputs))
-    argv[output_at:output_at] = ["-map_metadata", meta_index, "-map_chapters", meta_index]
-    return argv
+# The ffmetadata input is the first: ffmpeg-python numbers inputs in the order the
+# output's streams reach them, and this one's optional data map reaches it first.
+METADATA_INPUT = 0
+
+
+def metadata_input(metadata_file: str | Path) -> Any:
+    """An ffmetadata file (the output's metadata and chapters) as the command's input
+    :data:`METADATA_INPUT`; pass it first to ``ffmpeg.output`` with
+    ``map_metadata=METADATA_INPUT, map_chapters=METADATA_INPUT``.  It has no streams: its
+    map is optional (``?``) and maps none."""
+    return ffmpeg.input(str(metadata_file), f="ffmetadata")["d?"]
 
 
 def compile_command(out: Any) -> list[str]:

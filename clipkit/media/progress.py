@@ -24,6 +24,7 @@ class ProgressParser:
         self._block: dict[str, str] = {}
 
     def feed(self, line: str) -> None:
+        """Take one line of ffmpeg's ``-progress`` output; report the time reached."""
         key, sep, value = line.strip().partition("=")
         if not sep:
             return
@@ -43,6 +44,7 @@ class ProgressParser:
         self.callback(self.done_ms)
 
     def feed_all(self, lines: Iterable[str]) -> None:
+        """Take every line of ``text`` (see :meth:`feed`)."""
         for line in lines:
             self.feed(line)
 

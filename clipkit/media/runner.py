@@ -22,6 +22,7 @@ BACKGROUND_NICENESS = 10
 
 
 def format_command(argv: Sequence[str]) -> str:
+    """``argv`` as one shell line, quoted so that it runs as it is."""
     return shlex.join(list(argv))
 
 

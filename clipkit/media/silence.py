@@ -21,11 +21,14 @@ _END = re.compile(r"silence_end:\s*(-?[\d.]+)")
 
 @dataclass(frozen=True, slots=True)
 class Silence:
+    """A pause in the audio: from ``start_ms`` to ``end_ms``."""
+
     start_ms: int
     end_ms: int
 
     @property
     def duration_ms(self) -> int:
+        """The pause's length in ms."""
         return self.end_ms - self.start_ms
 
 
@@ -36,6 +39,7 @@ def silencedetect_command(
     noise_db: float = -35.0,
     min_silence_ms: int = 200,
 ) -> list[str]:
+    """The ffmpeg run that finds the pauses in ``windows`` of the audio."""
     stream = ffmpeg.input(str(path), ss=f"{start_ms / 1000:.3f}", t=f"{duration_ms / 1000:.3f}")
     audio = stream.audio.filter(
         "silencedetect", n=f"{noise_db:g}dB", d=f"{min_silence_ms / 1000:g}"
