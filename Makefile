@@ -39,7 +39,7 @@ $(VENV)/.installed: pyproject.toml
 	@echo "setting up $(VENV): clipkit and the Python packages it uses (about a minute, once)"
 	@$(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -qq --upgrade pip
-	@$(BIN)/python -m pip install -qq -e '.[dev,align,timeline]'
+	@$(BIN)/python -m pip install -qq -e '.[dev,align,timeline,dask]'
 	@touch $@
 
 demo: setup

@@ -83,6 +83,7 @@ class BatchOptions:
     out_dir: Path | None = None  # None: each output beside its input
     jobs: int = 1  # files converted at once; 0: one per CPU core
     dry_run: bool = False  # read every input, write nothing
+    scheduler: str | None = None  # a Dask scheduler's address: convert on its cluster
 
     def __post_init__(self) -> None:
         if self.to is not None and self.to not in WRITERS:
@@ -353,7 +354,8 @@ Report = Callable[[Job, Outcome], None]
 def convert_batch(
     jobs: Sequence[Job], options: BatchOptions, on_done: Report | None = None
 ) -> BatchReport:
-    """Convert every job, ``options.workers`` at a time, calling ``on_done`` in this
+    """Convert every job, ``options.workers`` at a time (or on the Dask cluster of
+    ``options.scheduler``: :mod:`clipkit.cluster_convert`), calling ``on_done`` in this
     process as each one finishes; the counts.  An output folder that cannot be made is an
     :class:`~clipkit.errors.OutputError` before any file is converted."""
     counts = {"converted": 0, "failed": 0}
@@ -368,7 +370,11 @@ def convert_batch(
         if options.out_dir is not None and jobs and not options.dry_run:
             _make_folder(options.out_dir)  # one error for all, rather than one a file
         workers = options.workers(len(jobs))
-        if workers == 1:
+        if options.scheduler is not None:  # bytes to the workers and back: no shared disk
+            from clipkit.cluster_convert import convert_on_cluster
+
+            convert_on_cluster(jobs, options, options.scheduler, done, _make_folder)
+        elif workers == 1:
             for job in jobs:
                 done(job, convert_one(job, options))
         else:

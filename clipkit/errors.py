@@ -208,3 +208,8 @@ class HighlightError(ClipkitError):
 
 class AlignmentUnavailable(ClipkitError):
     """Aligning to the audio needs a part that is not installed (the ``align`` extra)."""
+
+
+class JobFileError(HighlightError):
+    """A batch job file (``clipkit batch JOBS.yaml``) with a mistake in it: ``file:line:
+    what is wrong``, said the way highlight files say theirs."""

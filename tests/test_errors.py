@@ -19,6 +19,7 @@ from clipkit.errors import (
     FFmpegInterrupted,
     HighlightError,
     InvalidValueError,
+    JobFileError,
     MediaError,
     MissingToolError,
     OptionError,
@@ -27,6 +28,7 @@ from clipkit.errors import (
     UnknownFormatError,
 )
 from clipkit.media.smartcut import SmartCutUnavailable
+from clipkit.scheduler import UpstreamFailed
 from clipkit.timeline.selection import TimelineError
 
 #: One error of each kind, made with every argument it takes.
@@ -47,6 +49,8 @@ SAMPLES: list[ClipkitError] = [
     AlignmentUnavailable("the align extra is not installed"),
     TimelineError("cut.prproj: unknown timeline format '.prproj'"),
     SmartCutUnavailable("the source is not H.264"),
+    JobFileError("clips: unknown key 'mdoe'", "talks.yaml", 7),
+    UpstreamFailed("keynote/clips: not run, a step before it failed (...)"),
 ]
 
 

@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "clip": "clipkit.cli.clip_cmd",
     "reel": "clipkit.cli.reel_cmd",
     "find": "clipkit.cli.find_cmd",
+    "batch": "clipkit.cli.batch_cmd",
 }
 COMMAND_HELP: dict[str, str] = {
     "convert": "rebuild captions from rolling YouTube captions or transcripts",
@@ -42,6 +43,7 @@ COMMAND_HELP: dict[str, str] = {
     "clip": "cut highlight clips, each with its own captions",
     "reel": "join highlights into one MP4 with chapters and captions",
     "find": "find a phrase in captions; optionally write a highlight file",
+    "batch": "caption and clip the talks of a job file, locally or on a Dask cluster",
 }
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130

@@ -31,6 +31,7 @@ from clipkit.cli.grammar import (
     add_out_dir,
     add_output_file,
     add_quiet_options,
+    add_scheduler_option,
     folder_text,
     report_done,
     shows_progress,
@@ -40,6 +41,7 @@ from clipkit.errors import ClipkitError, OptionError, StyleError
 from clipkit.fileio import atomic_write_bytes
 from clipkit.model import Transcript
 from clipkit.readers import MAX_INPUT_BYTES, READERS, read_bytes, read_input
+from clipkit.scheduler import scheduler_address
 from clipkit.writers import EXTENSIONS, WRITERS
 
 if TYPE_CHECKING:
@@ -53,6 +55,7 @@ FLAGS = {
     "output": "-o/--output",
     "out_dir": "-d/--out-dir",
     "jobs": "-j/--jobs",
+    "scheduler": "--scheduler",
 }
 
 _MAX_MB = MAX_INPUT_BYTES // 1_000_000
@@ -72,6 +75,9 @@ examples:
   clipkit convert downloads/ --dry-run         how each file would be taken; writes nothing
   clipkit convert talk.md --audio talk.mp4 -o talk.srt
                                                words timed from the talk's speech
+  clipkit convert downloads/ -d subs/ --scheduler tcp://10.0.0.5:8786
+                                               on a Dask cluster (bytes sent to the workers
+                                               and back: no shared file system needed)
 
 authored and automatic captions:
   An SRT/VTT file is automatic when its cues roll (a cue types a line under a repeat of
@@ -151,6 +157,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         metavar="N",
         help="convert N files at once (default: 1; 0 = one per CPU core)",
     )
+    add_scheduler_option(parser, "convert the files")
     add_quiet_options(parser)
     parser.add_argument(
         "-v",
@@ -190,6 +197,7 @@ def run(args: argparse.Namespace) -> int:
             out_dir=args.out_dir,
             jobs=args.jobs,
             dry_run=args.dry_run,
+            scheduler=scheduler_address(args.scheduler),
         )
     except StyleError as exc:
         return _usage_error(str(exc))

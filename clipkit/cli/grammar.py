@@ -158,6 +158,16 @@ def add_quiet_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
+def add_scheduler_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--scheduler ADDRESS``: a Dask cluster to run on (``$DASK_SCHEDULER_ADDRESS``)."""
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help=f"{what} on the Dask cluster of this scheduler (tcp://HOST:8786; default: "
+        "$DASK_SCHEDULER_ADDRESS, else on this machine)",
+    )
+
+
 def shows_progress(args: argparse.Namespace) -> bool:
     """Whether progress bars are wanted (neither ``--quiet`` nor ``--no-progress``)."""
     return not (getattr(args, "quiet", False) or getattr(args, "no_progress", False))
