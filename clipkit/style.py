@@ -18,6 +18,8 @@ from clipkit.errors import StyleError
 
 Mode = Literal["cues", "lines", "words"]
 SpeakerMarker = Literal["- ", ">> "]
+#: the speaker-change markers by the names the command line and job files give them
+SPEAKER_MARKERS: dict[str, SpeakerMarker] = {"dash": "- ", "chevrons": ">> "}
 
 
 @dataclass(frozen=True, slots=True)

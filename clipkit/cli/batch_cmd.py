@@ -13,6 +13,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from clipkit.cli import COMMAND_HELP
 from clipkit.cli.grammar import (
     add_out_dir,
     add_quiet_options,

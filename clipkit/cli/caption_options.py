@@ -14,10 +14,9 @@ import math
 from dataclasses import fields
 from typing import Any
 
+from clipkit.style import SPEAKER_MARKERS as MARKERS
 from clipkit.style import CaptionStyle
 from clipkit.writers import WriteOptions
-
-MARKERS = {"dash": "- ", "chevrons": ">> "}
 
 
 def _authored_note(caption_mode: bool) -> str:

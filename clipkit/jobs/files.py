@@ -18,11 +18,11 @@ from typing import Any
 
 import yaml
 
-from clipkit.cli.caption_options import MARKERS  # the speaker markers' names, defined once
 from clipkit.errors import ClipkitError, JobFileError, OptionError
 from clipkit.fetch.folder import folder_name
 from clipkit.highlights import load_highlights
 from clipkit.jobs.model import CUT_MODES, ClipSettings, JobFile, ReelSettings, TalkJob
+from clipkit.style import SPEAKER_MARKERS as MARKERS
 from clipkit.style import CaptionStyle
 from clipkit.writers import WRITERS, WriteOptions
 

@@ -114,8 +114,8 @@ class ClipkitCaptionsPP(PostProcessor):  # type: ignore[misc]  # yt-dlp is untyp
 
 
 def _settings(options: dict[str, Any]) -> _Settings:
-    from clipkit.cli.caption_options import MARKERS
     from clipkit.errors import ClipkitError
+    from clipkit.style import SPEAKER_MARKERS as MARKERS
     from clipkit.style import CaptionStyle
 
     fields = {field.name: field for field in dataclasses.fields(CaptionStyle)}
