@@ -363,7 +363,8 @@ def test_json_and_word_output_carry_the_aligned_times(
     stamps = [
         (parse_timestamp(stamp), word)
         for stamp, word in re.findall(
-            r"<(\d\d:\d\d:\d\d\.\d{3})>([^<\s]+)",
+            # a stamp stands after a word and times the word after it (one line a cue)
+            r"<(\d\d:\d\d:\d\d\.\d{3})>\s*([^<\s]+)",
             (tmp_path / "talk.words.vtt").read_text(encoding="utf-8"),
         )
     ]
