@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from clipkit.cli import COMMAND_HELP
 from clipkit.cli.grammar import (
+    add_jobs_option,
     add_out_dir,
     add_quiet_options,
     add_scheduler_option,
@@ -73,14 +74,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("job_file", type=Path, metavar="JOBS.yaml", help="the job file")
     add_out_dir(parser, "the talks' folders go in here (default: the job file's out_dir)")
-    parser.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        default=1,
-        metavar="N",
-        help="without a scheduler: run N steps at once (default: 1; 0 = one per CPU core)",
-    )
+    add_jobs_option(parser, "without a scheduler: run N steps at once")
     add_scheduler_option(parser, "run the talks' steps")
     add_quiet_options(parser)
     parser.add_argument(

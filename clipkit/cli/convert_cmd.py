@@ -28,6 +28,7 @@ from clipkit.cli.caption_options import (
     write_options_from_args,
 )
 from clipkit.cli.grammar import (
+    add_jobs_option,
     add_out_dir,
     add_output_file,
     add_quiet_options,
@@ -149,14 +150,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         choices=list(READERS),
         help="input format (default: detected from each file's content)",
     )
-    parser.add_argument(
-        "-j",
-        "--jobs",
-        type=int,
-        default=1,
-        metavar="N",
-        help="convert N files at once (default: 1; 0 = one per CPU core)",
-    )
+    add_jobs_option(parser, "convert N files at once")
     add_scheduler_option(parser, "convert the files")
     add_quiet_options(parser)
     parser.add_argument(

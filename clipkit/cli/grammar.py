@@ -158,6 +158,18 @@ def add_quiet_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
+def add_jobs_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``-j/--jobs N``: how many at once on this machine (0: one per CPU core)."""
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help=f"{what} (default: 1; 0 = one per CPU core)",
+    )
+
+
 def add_scheduler_option(parser: argparse.ArgumentParser, what: str) -> None:
     """``--scheduler ADDRESS``: a Dask cluster to run on (``$DASK_SCHEDULER_ADDRESS``)."""
     parser.add_argument(
